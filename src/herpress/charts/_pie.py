@@ -1,0 +1,79 @@
+"""Pie and donut charts: hatched slices, labels outside with leader lines.
+
+The axes fill the figure and one data unit is one inch, so text measured in
+pixels converts to data units through the figure's dpi.
+"""
+
+from __future__ import annotations
+
+import math
+
+from herpress.charts import _style as S
+
+RADIUS = 1.0        # inches
+LABEL_X = 1.2       # where the label columns start, left and right of the centre
+GAP = 0.05          # between stacked labels, inches
+
+
+def _text(name: str, value: str) -> str:
+    lines = S.wrap(name, 16).split("\n")
+    if len(lines[-1]) + 1 + len(value) <= 18:
+        lines[-1] += " " + value
+    else:
+        lines.append(value)
+    return "\n".join(lines)
+
+
+def _spread(wanted: list[float], heights: list[float], low: float, high: float) -> list[float]:
+    """Centres as close to ``wanted`` (top first) as possible without overlaps."""
+    ys = list(wanted)
+    for i, h in enumerate(heights):
+        ceiling = high - h / 2 if i == 0 else ys[i - 1] - (heights[i - 1] + h) / 2 - GAP
+        ys[i] = min(ys[i], ceiling)
+    for i in range(len(ys) - 1, -1, -1):
+        h = heights[i]
+        floor = low + h / 2 if i == len(ys) - 1 else ys[i + 1] + (heights[i + 1] + h) / 2 + GAP
+        ys[i] = max(ys[i], floor)
+    return ys
+
+
+def draw_pie(fig, spec) -> None:
+    width, height = fig.get_figwidth(), fig.get_figheight()
+    ax = fig.add_axes((0, 0, 1, 1))
+    values = spec.series[0][1]
+    colours = [S.PALETTE[i % len(S.PALETTE)] for i in range(len(values))]
+    ring = {"width": 0.42} if spec.type == "donut" else {}
+    wedges, _ = ax.pie(values, colors=colours, startangle=90, counterclock=False,
+                       radius=RADIUS, normalize=True,
+                       wedgeprops={"edgecolor": "white", "linewidth": 1.0, **ring})
+    for i, wedge in enumerate(wedges):
+        wedge.set_hatch(S.HATCHES[i % len(S.HATCHES)])
+        wedge.set_hatchcolor(S.hatch_on(colours[i]))
+    ax.set_xlim(-width / 2, width / 2)
+    ax.set_ylim(-height / 2, height / 2)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+
+    places = S.decimals(values)
+    sides: dict[int, list] = {1: [], -1: []}
+    for wedge, name, value in zip(wedges, spec.categories, values):
+        angle = math.radians((wedge.theta1 + wedge.theta2) / 2)
+        side = 1 if math.cos(angle) >= -1e-9 else -1
+        text = ax.text(side * LABEL_X, 0, _text(name, S.with_unit(S.number(value, places),
+                                                                  spec.unit)),
+                       ha="left" if side > 0 else "right", va="center",
+                       multialignment="left" if side > 0 else "right")
+        sides[side].append((math.sin(angle), angle, text))
+
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    limit = height / 2 - 0.05
+    for side, items in sides.items():
+        items.sort(key=lambda item: -item[0])
+        heights = [t.get_window_extent(renderer).height / fig.dpi for _, _, t in items]
+        wanted = [1.12 * RADIUS * s for s, _, _ in items]
+        for (_, angle, text), y in zip(items, _spread(wanted, heights, -limit, limit)):
+            text.set_y(y)
+            start = (1.02 * RADIUS * math.cos(angle), 1.02 * RADIUS * math.sin(angle))
+            ax.plot([start[0], side * (LABEL_X - 0.05)], [start[1], y], color=S.RULE,
+                    linewidth=0.5, solid_capstyle="butt")

@@ -1,0 +1,143 @@
+"""The look of herpress charts: colours, hatches, sizes and number formats.
+
+Nothing here imports matplotlib; the drawing code takes these values.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Sequence
+
+WIDTH_IN = 4.5          # text width of the print page
+HEIGHT_IN = 2.8
+FONT_PT = 8.5
+MIN_FONT_PT = 5.5
+INK = "#222222"         # text
+RULE = "#666666"        # axes, ticks
+GRID = "#d9d9d9"
+SVG_SALT = "herpress"
+
+#: Single-series bars and lines: one dark colour that prints as a mid-dark grey.
+MAIN = "#0072B2"
+#: Okabe–Ito colours (safe for colour-blind readers), ordered so neighbours
+#: differ in lightness; CIE L* in the comments. ``#3c3c3c`` stands in for black.
+PALETTE = (
+    "#0072B2",  # blue        46
+    "#E69F00",  # orange      71
+    "#3c3c3c",  # near black  25
+    "#56B4E9",  # sky blue    70
+    "#D55E00",  # vermillion  54
+    "#F0E442",  # yellow      89
+    "#009E73",  # green       58
+    "#CC79A7",  # purple      61
+)
+#: Hatches so segments also differ in black-and-white print.
+HATCHES = (None, "////", "...", "\\\\\\\\", "xxx", "---", "ooo", "+++")
+#: Lines: markers and dashes for the same reason.
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+DASHES = ("-", "--", "-.", ":", "-", "--", "-.", ":")
+
+
+def lightness(colour: str) -> float:
+    """CIE L* (0 black … 100 white) of a ``#rrggbb`` colour."""
+    def linear(v: int) -> float:
+        v /= 255
+        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    y = 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
+    return 116 * y ** (1 / 3) - 16 if y > 0.008856 else 903.3 * y
+
+
+def text_on(colour: str) -> str:
+    """Text colour that reads well on a fill of ``colour``."""
+    return "white" if lightness(colour) < 60 else INK
+
+
+def hatch_on(colour: str) -> str:
+    return "#ffffff" if lightness(colour) < 50 else "#333333"
+
+
+def rc(family: str) -> dict:
+    """matplotlib settings for one drawing, used inside ``rc_context``."""
+    return {
+        "font.family": [family, "sans-serif"],
+        "font.sans-serif": [family],
+        "font.size": FONT_PT,
+        "text.color": INK,
+        "axes.labelcolor": INK,
+        "axes.edgecolor": RULE,
+        "axes.linewidth": 0.6,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.labelsize": FONT_PT,
+        "axes.labelpad": 4,
+        "xtick.color": RULE,
+        "ytick.color": RULE,
+        "xtick.labelcolor": INK,
+        "ytick.labelcolor": INK,
+        "xtick.labelsize": FONT_PT,
+        "ytick.labelsize": FONT_PT,
+        "xtick.major.width": 0.6,
+        "ytick.major.width": 0.6,
+        "xtick.major.size": 3,
+        "ytick.major.size": 3,
+        "xtick.minor.size": 1.5,
+        "xtick.minor.width": 0.4,
+        "ytick.minor.size": 1.5,
+        "ytick.minor.width": 0.4,
+        "grid.color": GRID,
+        "grid.linewidth": 0.5,
+        "hatch.linewidth": 0.6,
+        "legend.fontsize": FONT_PT,
+        "legend.frameon": False,
+        "lines.linewidth": 1.5,
+        "lines.markersize": 4,
+        "svg.fonttype": "none",
+        "svg.hashsalt": SVG_SALT,
+        "svg.id": None,
+        "savefig.facecolor": "white",
+        "figure.facecolor": "white",
+        "axes.facecolor": "white",
+        "axes.formatter.use_mathtext": False,
+    }
+
+
+def decimals(values: Sequence[float]) -> int:
+    """Fewest decimals (at most 2) that show every value as written.
+
+    Values below 0.01 do not count: :func:`number` gives them their own digits.
+    """
+    values = [v for v in values if abs(v) >= 0.01]
+    for places in range(3):
+        if all(abs(round(v, places) - v) < 1e-9 * max(1.0, abs(v)) for v in values):
+            return places
+    return 2
+
+
+def number(value: float, places: int) -> str:
+    """1234.5 → '1,234.5'; a real minus sign for negatives; 0.003 stays '0.003'."""
+    size = abs(value)
+    text = f"{size:,.{places}f}"
+    if size and not float(text.replace(",", "")):   # would show as 0: two significant digits
+        text = f"{size:.{1 - math.floor(math.log10(size))}f}".rstrip("0").rstrip(".")
+    return ("\u2212" + text) if value < 0 and float(text.replace(",", "")) else text
+
+
+def with_unit(text: str, unit: str) -> str:
+    """'41' + '%' → '41%'; '3' + 'km' → '3 km' (units that start with a letter get a space)."""
+    if not unit:
+        return text
+    return f"{text}\u2009{unit}" if unit[0].isalpha() else f"{text}{unit}"
+
+
+def plain(text: str) -> str:
+    """Author text shown literally: no mathtext between dollar signs."""
+    return text.replace("$", r"\$")
+
+
+def wrap(text: str, width: int) -> str:
+    """Break a long category name over lines of about ``width`` characters."""
+    lines = textwrap.wrap(text, width=max(width, 6), break_long_words=True,
+                          break_on_hyphens=True)
+    return plain("\n".join(lines) or text)

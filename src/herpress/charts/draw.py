@@ -1,0 +1,113 @@
+"""Draw a :class:`ChartSpec` as SVG (text kept as text) and 300 dpi PNG, with a cache.
+
+Importing this module is cheap: matplotlib is imported only when a chart
+must really be drawn, so a build whose charts are all cached never loads it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from herpress.charts.spec import ChartSpec
+from herpress.errors import BookError
+
+PNG_DPI = 300
+_registered: dict[str, str] = {}   # font file -> family name, across calls
+
+
+@dataclass(frozen=True)
+class ChartImages:
+    svg: bytes
+    png: bytes
+    cached: bool   # True when both came from the cache and matplotlib was not used
+
+
+def cache_key(spec: ChartSpec, fonts: Sequence[Path]) -> str:
+    """Name of the cache files: the spec's digest, mixed with the fonts' contents
+    when fonts are given (other fonts draw other pictures)."""
+    if not fonts:
+        return spec.digest()
+    digest = hashlib.sha256(spec.digest().encode())
+    for font in fonts:
+        try:
+            digest.update(hashlib.sha256(Path(font).read_bytes()).digest())
+        except OSError as exc:
+            raise BookError(f"cannot read font for charts: {exc.strerror or exc}",
+                            font) from None
+    return digest.hexdigest()
+
+
+def draw_chart(spec: ChartSpec, *, fonts: Sequence[Path], cache_dir: Path | None) -> ChartImages:
+    """SVG and PNG of ``spec`` in ``fonts`` (the first is the main family).
+
+    With a ``cache_dir``, images are looked up under a name derived from the
+    spec and fonts, and stored there after drawing.
+    """
+    fonts = [Path(f) for f in fonts]
+    if cache_dir is None:
+        svg, png = _render(spec, fonts)
+        return ChartImages(svg=svg, png=png, cached=False)
+    key = cache_key(spec, fonts)
+    svg_path, png_path = cache_dir / f"{key}.svg", cache_dir / f"{key}.png"
+    try:
+        return ChartImages(svg=svg_path.read_bytes(), png=png_path.read_bytes(), cached=True)
+    except OSError:
+        pass
+    svg, png = _render(spec, fonts)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    _write_atomically(svg_path, svg)
+    _write_atomically(png_path, png)
+    return ChartImages(svg=svg, png=png, cached=False)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                         suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _family(fonts: Sequence[Path]) -> str:
+    """Register the font files with matplotlib; the family name of the first."""
+    from matplotlib import font_manager
+
+    if not fonts:
+        return "DejaVu Sans"   # ships with matplotlib
+    for font in fonts:
+        name = os.fspath(font.resolve())
+        if name not in _registered:
+            if not font.is_file():
+                raise BookError("font file for charts not found", font)
+            font_manager.fontManager.addfont(name)
+            _registered[name] = font_manager.get_font(name).family_name
+    return _registered[os.fspath(fonts[0].resolve())]
+
+
+def _render(spec: ChartSpec, fonts: Sequence[Path]) -> tuple[bytes, bytes]:
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from herpress.charts import _plots, _style
+
+    family = _family(fonts)
+    with matplotlib.rc_context(_style.rc(family)):
+        fig = Figure(figsize=_plots.figure_size(spec), dpi=100)
+        FigureCanvasAgg(fig)
+        _plots.draw(fig, spec)
+        svg, png = io.BytesIO(), io.BytesIO()
+        fig.savefig(svg, format="svg", metadata={
+            "Date": None, "Title": spec.title, "Description": spec.description})
+        fig.savefig(png, format="png", dpi=PNG_DPI, metadata={"Software": None})
+    return svg.getvalue(), png.getvalue()

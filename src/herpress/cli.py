@@ -1,0 +1,93 @@
+"""The ``herpress`` command: parse arguments, call one function, report.
+
+Exit status: 0 success, 1 a problem in the book (printed as ``file:line: message``),
+2 a usage error (typer's own).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from . import __version__
+from .errors import BookError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="One Markdown manuscript in: an EPUB 3 and a print-ready PDF out.")
+
+BOOK_DIR = typer.Argument(Path("."), help="The book folder (holds manuscript/ and, optionally, styles/).",
+                          file_okay=False, show_default=False)
+OUTPUT = typer.Option(None, "--output", "-o", help="Where to write the file (default: BOOK_DIR/build/<slug>.<ext>).",
+                      dir_okay=False)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"herpress {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                      help="Show the version and exit.")) -> None:
+    """herpress makes books."""
+
+
+def _run(action, *args, **kwargs):
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    try:
+        if console.is_terminal:
+            with console.status("herpress") as status:
+                return action(*args, report=lambda message: status.update(message), **kwargs)
+        return action(*args, **kwargs)
+    except BookError as error:
+        print(f"{error}", file=sys.stderr)
+        raise typer.Exit(1)
+    except KeyboardInterrupt:
+        print("herpress: interrupted; earlier outputs are unchanged", file=sys.stderr)
+        raise typer.Exit(130)
+
+
+def _done(result) -> None:
+    for fmt, path in result.outputs.items():
+        extra = f" ({result.page_count} pages)" if fmt == "pdf" and result.page_count else ""
+        typer.echo(f"wrote {path}{extra}")
+
+
+@app.command()
+def build(book_dir: Path = BOOK_DIR) -> None:
+    """Build the EPUB and the print PDF into BOOK_DIR/build/."""
+    from .build import build as run
+
+    _done(_run(run, book_dir))
+
+
+@app.command()
+def epub(book_dir: Path = BOOK_DIR, output: Optional[Path] = OUTPUT) -> None:
+    """Build only the EPUB."""
+    from .build import build as run
+
+    _done(_run(run, book_dir, ("epub",), outputs={"epub": output} if output else None))
+
+
+@app.command()
+def pdf(book_dir: Path = BOOK_DIR, output: Optional[Path] = OUTPUT) -> None:
+    """Build only the print PDF."""
+    from .build import build as run
+
+    _done(_run(run, book_dir, ("pdf",), outputs={"pdf": output} if output else None))
+
+
+@app.command()
+def init(new_dir: Path = typer.Argument(..., help="Folder for the new book (must not exist or be empty).",
+                                        file_okay=False)) -> None:
+    """Start a new book that builds at once."""
+    from .scaffold import create
+
+    path = _run(create, new_dir)
+    typer.echo(f"created a new book in {path}; build it with: herpress build {new_dir}")

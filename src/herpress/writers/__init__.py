@@ -1,0 +1,1 @@
+"""Writers turn a Book into files: :mod:`.epub`, :mod:`.pdf`. They never see Markdown."""

@@ -1,0 +1,38 @@
+"""Small helpers for the XHTML fragments the Book model carries."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+from lxml import html as lxml_html
+
+ID_ATTRIBUTE = re.compile(r'\sid="([^"]+)"')
+
+
+def parse_html(markup: str) -> etree._Element:
+    """Parse HTML as Python-Markdown writes it (and authors type it) into a ``<div>``."""
+    return lxml_html.fragment_fromstring(markup or "", create_parent="div")
+
+
+def parse_xhtml(markup: str) -> etree._Element:
+    """Parse a model fragment (well-formed, namespace-free) into a ``<div>``."""
+    return etree.fromstring(f"<div>{markup}</div>")
+
+
+def inner_xhtml(container: etree._Element) -> str:
+    """Serialize what is inside ``container`` as XHTML."""
+    text = _escape(container.text or "")
+    return text + "".join(etree.tostring(child, method="xml", encoding="unicode", with_tail=True) for child in container)
+
+
+def plain_text(element: etree._Element) -> str:
+    return re.sub(r"\s+", " ", "".join(element.itertext())).strip()
+
+
+def ids_in(markup: str) -> list[str]:
+    return ID_ATTRIBUTE.findall(markup)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,313 @@
+"""Charts: parsing ```chart blocks and drawing them with real matplotlib and fonts."""
+
+from __future__ import annotations
+
+import os
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from herpress.charts import ChartImages, ChartSpec, cache_key, draw_chart, parse_chart_spec
+from herpress.errors import BookError
+
+ROOT = Path(__file__).resolve().parents[1]
+FONTS = [ROOT / "styles/fonts/LinBiolinum_R.otf", ROOT / "styles/fonts/LinBiolinum_RB.otf"]
+MD = Path("chapters/03-ending.md")
+FENCE = 40   # line of the opening ```chart fence in MD
+
+HEAD = '''label = "fig:poll"
+type = "{type}"
+title = "How audiences read the ending"
+description = "Most respondents found the ending bittersweet."
+'''
+POLL = HEAD.format(type="bar") + '''source = "Letterboxd user surveys"
+unit = "%"
+y_label = "Share of respondents"
+[data]
+Bittersweet = 41
+Sad = 28
+Happy = 12
+"Open-ended" = 11
+Ambiguous = 8
+'''
+SCALE = '''label = "fig:scale"
+type = "bar"
+title = "Samantha's attention"
+description = "Theodore is one of 8,316 people she talks with, and of 641 she loves."
+log_scale = true
+y_label = "People (log scale)"
+[data]
+"Theodore" = 1
+"Users she loves" = 641
+"Users she talks with" = 8316
+'''
+SERIES = '''series = ["Theatres", "Streaming"]
+[data]
+"2013" = [1.2, 0.3]
+"2014" = [2.5, 1.1]
+"2015" = [0.8, 2.9]
+'''
+
+
+def parse(text: str, folder: Path | None = None) -> ChartSpec:
+    return parse_chart_spec(text, file=MD, line=FENCE, manuscript_dir=folder or ROOT / "tests")
+
+
+def fails(text: str, folder: Path | None = None) -> BookError:
+    with pytest.raises(BookError) as caught:
+        parse(text, folder)
+    return caught.value
+
+
+def body_line(text: str, start: str) -> int:
+    """Manuscript line of the first body line starting with ``start``."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith(start):
+            return FENCE + number
+    raise AssertionError(start)
+
+
+# --- parsing ---------------------------------------------------------------
+
+def test_inline_data_keeps_order_and_fields():
+    spec = parse(POLL)
+    assert spec.label == "fig:poll" and spec.type == "bar"
+    assert spec.categories == ("Bittersweet", "Sad", "Happy", "Open-ended", "Ambiguous")
+    assert spec.series == (("", (41.0, 28.0, 12.0, 11.0, 8.0)),)
+    assert spec.unit == "%" and spec.source == "Letterboxd user surveys"
+    assert spec.x_label == "" and spec.y_label == "Share of respondents"
+    assert spec.log_scale is False
+
+
+def test_inline_several_series():
+    spec = parse(HEAD.format(type="line") + SERIES)
+    assert spec.categories == ("2013", "2014", "2015")
+    assert spec.series == (("Theatres", (1.2, 2.5, 0.8)), ("Streaming", (0.3, 1.1, 2.9)))
+    assert spec.source is None
+
+
+def test_csv_data(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data/poll.csv").write_text(
+        "\ufeffReading,Share\nBittersweet,41\n\nSad, 28\n\"Open, ended\",\"8,316\"\n",
+        encoding="utf-8")
+    spec = parse(HEAD.format(type="column") + 'data = "data/poll.csv"\n', tmp_path)
+    assert spec.categories == ("Bittersweet", "Sad", "Open, ended")
+    assert spec.series == (("Share", (41.0, 28.0, 8316.0)),)
+
+
+def test_csv_several_series(tmp_path):
+    (tmp_path / "v.csv").write_text("Year,Theatres,Streaming\n2013,1.2,0.3\n2014,2.5,1.1\n")
+    spec = parse(HEAD.format(type="stacked-bar") + 'data = "v.csv"\n', tmp_path)
+    assert spec.series == (("Theatres", (1.2, 2.5)), ("Streaming", (0.3, 1.1)))
+
+
+def test_digest_is_stable_and_covers_fields():
+    assert parse(POLL).digest() == parse(POLL).digest()
+    assert len(parse(POLL).digest()) == 64
+    assert parse(POLL).digest() != parse(POLL.replace("Sad = 28", "Sad = 29")).digest()
+    assert parse(POLL).digest() != parse(POLL.replace('unit = "%"', 'unit = ""')).digest()
+
+
+# --- errors in the block: (text, line starting with, words in the message) ----
+
+BAD_BLOCKS = {
+    "toml syntax": (POLL.replace("Sad = 28", "Sad = 28 28"), "Sad", "not valid TOML"),
+    "unknown key": (POLL.replace("y_label", "ylabel"), "ylabel", "did you mean 'y_label'"),
+    "missing key": (POLL.replace('description = "Most respondents found the ending '
+                                 'bittersweet."\n', ""), None, "'description'"),
+    "wrong type": (POLL.replace('unit = "%"', "unit = 5"), "unit", "quoted string"),
+    "log not bool": (SCALE.replace("log_scale = true", 'log_scale = "yes"'), "log_scale",
+                     "true or false"),
+    "unknown type": (HEAD.format(type="pei") + "[data]\na = 1\n", "type", "did you mean 'pie'"),
+    "bad label": (POLL.replace("fig:poll", "Figure 1"), "label", "fig:name"),
+    "empty data": (HEAD.format(type="bar") + "[data]\n", "[data]", "empty"),
+    "not a number": (POLL.replace("Happy = 12", 'Happy = "12"'), "Happy", "not a number"),
+    "boolean": (POLL.replace("Happy = 12", "Happy = true"), "Happy", "not a number"),
+    "nan": (POLL.replace("Happy = 12", "Happy = nan"), "Happy", "finite"),
+    "inf": (POLL.replace("Happy = 12", "Happy = -inf"), "Happy", "finite"),
+    "negative slice": (POLL.replace('"bar"', '"pie"').replace("Sad = 28", "Sad = -28"),
+                       "Sad", "greater than zero"),
+    "log of zero": (SCALE.replace('"Theodore" = 1', '"Theodore" = 0'), '"Theodore"',
+                    "log scale"),
+    "nine slices": (HEAD.format(type="donut") + "[data]\n"
+                    + "".join(f"s{i} = {i + 1}\n" for i in range(9)), "s8", "at most 8"),
+    "too many": (HEAD.format(type="column") + "[data]\n"
+                 + "".join(f"c{i} = {i}\n" for i in range(201)), "c200", "at most 200"),
+    "series count": (HEAD.format(type="line") + SERIES.replace("[2.5, 1.1]", "[2.5]"),
+                     '"2014"', "2 series"),
+    "arrays need series": (HEAD.format(type="line") + SERIES.split("\n", 1)[1], '"2013"',
+                           "series names"),
+    "several series in bar": (HEAD.format(type="bar") + SERIES, "type", "stacked-bar"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_BLOCKS))
+def test_block_errors_point_at_the_line(case):
+    text, start, words = BAD_BLOCKS[case]
+    error = fails(text)
+    assert error.file == MD
+    assert error.line == (body_line(text, start) if start else FENCE), str(error)
+    assert words in error.message
+    assert str(error).startswith(f"{MD}:{error.line}: ")
+
+
+def test_toml_error_at_end_of_document():
+    error = fails(POLL + "Extra =\n")
+    assert error.line == body_line(POLL + "Extra =\n", "Extra")
+
+
+# --- errors in CSV files ---------------------------------------------------
+
+def csv_block(name: str) -> str:
+    return HEAD.format(type="bar") + f"data = '{name}'\n"
+
+
+def test_csv_missing(tmp_path):
+    error = fails(csv_block("data/none.csv"), tmp_path)
+    assert (error.file, error.line) == (MD, body_line(csv_block("x"), "data"))
+    assert "not found" in error.message
+
+
+def test_csv_not_utf8_points_at_the_csv(tmp_path):
+    (tmp_path / "p.csv").write_bytes("Name,Share\nA,1\nCaf\u00e9,2\n".encode("latin-1"))
+    error = fails(csv_block("p.csv"), tmp_path)
+    assert (error.file, error.line) == (tmp_path / "p.csv", 3)
+    assert "UTF-8" in error.message
+
+
+def test_csv_bad_number_points_at_its_row(tmp_path):
+    (tmp_path / "p.csv").write_text("Name,Share\nA,1\nB,lots\n")
+    error = fails(csv_block("p.csv"), tmp_path)
+    assert (error.file, error.line) == (tmp_path / "p.csv", 3)
+    assert "'lots'" in error.message and "not a number" in error.message
+
+
+def test_csv_ragged_row(tmp_path):
+    (tmp_path / "p.csv").write_text("Name,Share\nA,1,2\n")
+    assert fails(csv_block("p.csv"), tmp_path).line == 2
+
+
+def test_csv_unreadable(tmp_path):
+    (tmp_path / "p.csv").mkdir()
+    assert "not a file" in fails(csv_block("p.csv"), tmp_path).message
+
+
+@pytest.mark.parametrize("name", ["../outside.csv", "data/../../outside.csv", "/etc/passwd",
+                                  "C:\\data\\x.csv", "link/outside.csv", "alias.csv"])
+def test_csv_outside_the_book_is_refused(tmp_path, name):
+    book = tmp_path / "book"
+    (book / "data").mkdir(parents=True)
+    (tmp_path / "outside.csv").write_text("Name,Share\nA,1\n")
+    (book / "link").symlink_to(tmp_path, target_is_directory=True)
+    (book / "alias.csv").symlink_to(tmp_path / "outside.csv")
+    error = fails(csv_block(name), book)
+    assert (error.file, error.line) == (MD, body_line(csv_block(name), "data"))
+    assert "book folder" in error.message
+
+
+def test_symlink_inside_the_book_is_fine(tmp_path):
+    (tmp_path / "real.csv").write_text("Name,Share\nA,1\n")
+    (tmp_path / "alias.csv").symlink_to(tmp_path / "real.csv")
+    assert parse(csv_block("alias.csv"), tmp_path).categories == ("A",)
+
+
+# --- drawing ---------------------------------------------------------------
+
+def png_size(png: bytes) -> tuple[int, int]:
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", png[16:24])
+
+
+DRAWN = {
+    "bar": POLL,
+    "column": POLL.replace('"bar"', '"column"'),
+    "pie": POLL.replace('"bar"', '"pie"'),
+    "donut": POLL.replace('"bar"', '"donut"'),
+    "line": HEAD.format(type="line") + SERIES,
+    "stacked-bar": HEAD.format(type="stacked-bar") + SERIES,
+}
+
+
+@pytest.mark.parametrize("kind", sorted(DRAWN))
+def test_every_type_draws_text_labels(kind):
+    spec = parse(DRAWN[kind])
+    images = draw_chart(spec, fonts=FONTS, cache_dir=None)
+    assert isinstance(images, ChartImages) and images.cached is False
+    svg = images.svg.decode("utf-8")
+    assert "<text" in svg and "Linux Biolinum O" in svg
+    for category in spec.categories:
+        assert f">{category}<" in svg or f">{category} " in svg, category
+    if kind in ("bar", "column", "pie", "donut"):
+        assert "41%" in svg and "8%" in svg
+    if kind == "line":
+        assert ">2.9<" in svg and ">Streaming<" in svg
+    width, height = png_size(images.png)
+    assert width == 1350 and 400 < height < 2300   # 4.5 in at 300 dpi
+
+
+def test_same_bytes_every_time(tmp_path):
+    first = draw_chart(parse(POLL), fonts=FONTS, cache_dir=tmp_path / "a")
+    second = draw_chart(parse(POLL), fonts=FONTS, cache_dir=tmp_path / "b")
+    assert first.cached is second.cached is False
+    assert first.svg == second.svg and first.png == second.png
+    assert b"<dc:date" not in first.svg
+
+
+def test_log_scale_uses_plain_numbers():
+    svg = draw_chart(parse(SCALE), fonts=FONTS, cache_dir=None).svg.decode()
+    for tick in (">1<", ">10<", ">100<", ">1,000<", ">10,000<", ">8,316<", ">641<"):
+        assert tick in svg
+    assert "10^" not in svg and "10<tspan" not in svg
+
+
+def test_author_text_is_shown_literally():
+    text = POLL.replace("Sad = 28", '"$5 tier and $10 tier" = 28').replace(
+        "Happy = 12", '"A very long category name that would never fit beside a bar" = 12')
+    svg = draw_chart(parse(text), fonts=FONTS, cache_dir=None).svg.decode()
+    assert "$5 tier and $10 tier" in svg
+    assert "A very long category name that would never fit beside a bar" not in svg
+    assert "A very long category name" in svg    # wrapped over lines
+
+
+def test_drawing_leaves_matplotlib_settings_alone():
+    import matplotlib
+    before = dict(matplotlib.rcParams)
+    draw_chart(parse(POLL), fonts=FONTS, cache_dir=None)
+    assert dict(matplotlib.rcParams) == before
+
+
+def test_cache_hit(tmp_path):
+    spec = parse(POLL)
+    drawn = draw_chart(spec, fonts=FONTS, cache_dir=tmp_path)
+    key = cache_key(spec, FONTS)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"{key}.png", f"{key}.svg"]
+    again = draw_chart(spec, fonts=FONTS, cache_dir=tmp_path)
+    assert again.cached is True and (again.svg, again.png) == (drawn.svg, drawn.png)
+    assert cache_key(spec, FONTS[:1]) != key and cache_key(spec, []) == spec.digest()
+
+
+def test_warm_cache_does_not_import_matplotlib(tmp_path):
+    draw_chart(parse(SCALE), fonts=FONTS, cache_dir=tmp_path)
+    script = f"""
+import sys
+from pathlib import Path
+from herpress.charts import draw_chart, parse_chart_spec
+spec = parse_chart_spec({SCALE!r}, file=Path("x.md"), line=1, manuscript_dir=Path("."))
+images = draw_chart(spec, fonts={[str(f) for f in FONTS]!r}, cache_dir=Path({str(tmp_path)!r}))
+assert images.cached is True, "not cached"
+assert "matplotlib" not in sys.modules, "matplotlib imported"
+print("ok")
+"""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    run = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr
+
+
+def test_missing_font_is_a_book_error(tmp_path):
+    with pytest.raises(BookError):
+        draw_chart(parse(POLL), fonts=[tmp_path / "none.otf"], cache_dir=None)
