@@ -10,7 +10,6 @@ from herpress.charts import _style as S
 from herpress.charts._fit import drop_colliding, fit_inside, overlapping, thin_ticks
 from herpress.charts._pie import draw_pie
 
-
 DENSE_LINE = 12   # more points than this: label only ends and extremes
 
 
@@ -97,7 +96,6 @@ def _line(fig, ax, spec) -> None:
     A.value_axis(ax, "y", spec)
     ax.set_xticks(points, A.categories(spec, max(8, 72 // len(spec.categories))))
     ax.set_xlim(-0.3, len(spec.categories) - 0.7)
-    ax.spines["left"].set_visible(False)
     several = len(spec.series) > 1
     first, extremes, rest = [], [], []
     for s, (name, values) in enumerate(spec.series):
@@ -150,6 +148,7 @@ def _stacked(fig, ax, spec) -> None:
     A.value_axis(ax, "x", spec)
     left = [0.0] * len(spec.categories)
     inside = []
+    size = A.row_font(fig, len(spec.categories))
     for s, (name, values) in enumerate(spec.series):
         colour = S.PALETTE[s % len(S.PALETTE)]
         bars = ax.barh(rows, values, left=left, height=0.62, color=colour,
@@ -157,28 +156,29 @@ def _stacked(fig, ax, spec) -> None:
                        edgecolor="white", linewidth=0.6, label=S.plain(name))
         for bar, v, text in zip(bars, values, A.labels(spec, values)):
             label = ax.text(bar.get_x() + bar.get_width() / 2, bar.get_y() + 0.31, text,
-                            ha="center", va="center", color=S.text_on(colour),
+                            ha="center", va="center", color=S.text_on(colour), fontsize=size,
                             bbox={"boxstyle": "square,pad=0.15", "facecolor": colour,
                                   "edgecolor": "none"})
             inside.append((label, bar))
         left = [a + b for a, b in zip(left, values)]
-    size = A.row_font(fig, len(spec.categories))
     ax.set_yticks(rows, A.categories(spec, 26), fontsize=size)
     ax.tick_params(axis="y", length=0, pad=4)
     ax.set_ylim(len(spec.categories) - 0.45, -0.55)
     ax.spines["left"].set_visible(False)
     ax.axvline(0, color=S.RULE, linewidth=0.8)
-    same = len(set(left)) == 1   # e.g. all 100%: totals would say nothing
-    totals = [] if same else [ax.annotate(text, (v, i), xytext=(3, 0), textcoords="offset points",
-                          va="center", ha="left", fontweight="bold", annotation_clip=False)
-              for i, (v, text) in enumerate(zip(left, A.labels(spec, left)))]
+    totals = []
+    if len(set(left)) > 1:   # equal totals (all 100%) would say nothing
+        totals = [ax.annotate(text, (v, i), xytext=(3, 0), textcoords="offset points",
+                              va="center", ha="left", fontweight="bold", fontsize=size,
+                              annotation_clip=False)
+                  for i, (v, text) in enumerate(zip(left, A.labels(spec, left)))]
     if len(spec.series) > 1:
         _legend(ax, spec)
     A.axis_titles(ax, spec, horizontal=True)
     fit_inside(fig, ax, totals, axes="x")
     renderer = fig.canvas.get_renderer()
     for label, bar in inside:   # a segment's value only where it fits inside
-        room = bar.get_window_extent(renderer)
-        label.set_visible(label.get_window_extent(renderer).width + 3 < room.width)
+        room, need = bar.get_window_extent(renderer), label.get_window_extent(renderer)
+        label.set_visible(need.width + 3 < room.width and need.height < room.height)
     thin_ticks(fig, ax.yaxis)
     drop_colliding(fig, totals)
