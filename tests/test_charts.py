@@ -311,3 +311,27 @@ print("ok")
 def test_missing_font_is_a_book_error(tmp_path):
     with pytest.raises(BookError):
         draw_chart(parse(POLL), fonts=[tmp_path / "none.otf"], cache_dir=None)
+
+
+@pytest.mark.parametrize("content, words", [
+    ("", "empty"),
+    ("Name,Share\n", "no rows"),
+    ("Name\nA\n", "at least one data column"),
+    ("Name,Share\nA,1\nA,2\n", "appears twice"),
+])
+def test_csv_shape_errors(tmp_path, content, words):
+    (tmp_path / "p.csv").write_text(content)
+    error = fails(csv_block("p.csv"), tmp_path)
+    assert error.file == tmp_path / "p.csv" and words in error.message
+
+
+def test_series_key_with_csv_is_refused(tmp_path):
+    (tmp_path / "p.csv").write_text("Name,Share\nA,1\n")
+    text = 'series = ["x"]\n' + csv_block("p.csv")
+    assert fails(text, tmp_path).line == FENCE + 1
+
+
+def test_line_needs_two_points_and_crlf_lines_count():
+    assert "two points" in fails(HEAD.format(type="line") + "[data]\na = 1\n").message
+    text = POLL.replace("Sad = 28", "Sad = = 28").replace("\n", "\r\n")
+    assert fails(text).line == body_line(POLL, "Sad")

@@ -27,7 +27,7 @@ class Locator:
     """
 
     def __init__(self, text: str, file: Path, fence_line: int) -> None:
-        self.lines = text.splitlines()
+        self.lines = text.split("\n")   # as tomllib counts lines
         self.file = file
         self.fence_line = fence_line
 
@@ -83,10 +83,13 @@ def resolve_inside(name: str, manuscript_dir: Path, where: BookError) -> Path:
 
     if not name.strip():
         raise refuse("data file name is empty")
-    if _is_absolute(name) or name.startswith("~"):
+    if _is_absolute(name):
         raise refuse(f"data file {name!r} must be a path relative to the book folder")
-    root = manuscript_dir.resolve()
-    path = (root / name).resolve()  # follows symlinks
+    try:
+        root = manuscript_dir.resolve()
+        path = (root / name).resolve()  # follows symlinks
+    except (OSError, RuntimeError, ValueError) as exc:   # loops, NUL bytes
+        raise refuse(f"cannot use data file {name!r}: {exc}") from None
     if not path.is_relative_to(root):
         raise refuse(f"data file {name!r} lies outside the book folder; "
                      "herpress only reads files inside it")

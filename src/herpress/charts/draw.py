@@ -53,6 +53,7 @@ def draw_chart(spec: ChartSpec, *, fonts: Sequence[Path], cache_dir: Path | None
     if cache_dir is None:
         svg, png = _render(spec, fonts)
         return ChartImages(svg=svg, png=png, cached=False)
+    cache_dir = Path(cache_dir)
     key = cache_key(spec, fonts)
     svg_path, png_path = cache_dir / f"{key}.svg", cache_dir / f"{key}.png"
     try:
