@@ -6,6 +6,7 @@ Exit status: 0 success, 1 a problem in the book (printed as ``file:line: message
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -22,6 +23,8 @@ BOOK_DIR = typer.Argument(Path("."), help="The book folder (holds manuscript/ an
                           file_okay=False, show_default=False)
 OUTPUT = typer.Option(None, "--output", "-o", help="Where to write the file (default: BOOK_DIR/build/<slug>.<ext>).",
                       dir_okay=False)
+PROFILE = typer.Option(None, "--profile", "-p", help="Print profile: kdp, ingramspark, lulu or screen "
+                       "(default: [print] profile in book.toml, else kdp).", show_default=False)
 
 
 def _version(value: bool) -> None:
@@ -51,20 +54,30 @@ def _run(action, *args, **kwargs):
     except KeyboardInterrupt:
         print("herpress: interrupted; earlier outputs are unchanged", file=sys.stderr)
         raise typer.Exit(130)
+    except Exception as error:  # a bug in herpress or a library: say so in one line, keep earlier outputs
+        if os.environ.get("HERPRESS_DEBUG"):
+            raise
+        print(f"herpress: internal error ({type(error).__name__}: {error}); earlier outputs are unchanged. "
+              "Run again with HERPRESS_DEBUG=1 for the traceback, and please report it.", file=sys.stderr)
+        raise typer.Exit(1)
 
 
 def _done(result) -> None:
+    for warning in getattr(getattr(result, "book", None), "warnings", []):  # the manuscript's: file:line: warning: …
+        print(warning, file=sys.stderr)
+    for warning in getattr(result, "warnings", []):
+        print(f"warning: {warning}", file=sys.stderr)
     for fmt, path in result.outputs.items():
         extra = f" ({result.page_count} pages)" if fmt == "pdf" and result.page_count else ""
         typer.echo(f"wrote {path}{extra}")
 
 
 @app.command()
-def build(book_dir: Path = BOOK_DIR) -> None:
+def build(book_dir: Path = BOOK_DIR, profile: Optional[str] = PROFILE) -> None:
     """Build the EPUB and the print PDF into BOOK_DIR/build/."""
     from .build import build as run
 
-    _done(_run(run, book_dir))
+    _done(_run(run, book_dir, profile=profile))
 
 
 @app.command()
@@ -76,11 +89,30 @@ def epub(book_dir: Path = BOOK_DIR, output: Optional[Path] = OUTPUT) -> None:
 
 
 @app.command()
-def pdf(book_dir: Path = BOOK_DIR, output: Optional[Path] = OUTPUT) -> None:
+def pdf(book_dir: Path = BOOK_DIR, output: Optional[Path] = OUTPUT, profile: Optional[str] = PROFILE) -> None:
     """Build only the print PDF."""
     from .build import build as run
 
-    _done(_run(run, book_dir, ("pdf",), outputs={"pdf": output} if output else None))
+    _done(_run(run, book_dir, ("pdf",), outputs={"pdf": output} if output else None, profile=profile))
+
+
+@app.command()
+def cover(book_dir: Path = BOOK_DIR, profile: Optional[str] = PROFILE,
+          paper: Optional[str] = typer.Option(None, "--paper", help="white or cream (default: [print] paper, else white).",
+                                              show_default=False),
+          output: Optional[Path] = OUTPUT) -> None:
+    """Build the full-wrap paperback cover into BOOK_DIR/build/<slug>-cover.pdf."""
+    from .build import cover as run
+
+    _done(_run(run, book_dir, profile=profile, paper=paper, output=output))
+
+
+@app.command()
+def proof(book_dir: Path = BOOK_DIR, profile: Optional[str] = PROFILE) -> None:
+    """Build the print PDF and render its spreads as PNGs into BOOK_DIR/build/proof/."""
+    from .build import proof as run
+
+    _done(_run(run, book_dir, profile=profile))
 
 
 @app.command()
@@ -91,3 +123,26 @@ def init(new_dir: Path = typer.Argument(..., help="Folder for the new book (must
 
     path = _run(create, new_dir)
     typer.echo(f"created a new book in {path}; build it with: herpress build {new_dir}")
+
+
+@app.command()
+def check(book_dir: Path = BOOK_DIR,
+          build: bool = typer.Option(False, "--build", help="Also build, then run the PDF preflight, EPUBCheck and Ace."),
+          format: str = typer.Option("text", "--format", help="text (file:line:col: severity: message [code]) or json.")
+          ) -> None:
+    """Check the manuscript without building (or, with --build, the outputs too); exit 1 on any error."""
+    import json
+
+    from .check import check as run, summary
+
+    if format not in ("text", "json"):
+        raise typer.BadParameter("text or json", param_hint="--format")
+    findings = _run(run, book_dir, build=build)
+    if format == "json":
+        typer.echo(json.dumps({"findings": [f.as_dict() for f in findings], "summary": summary(findings)}, indent=2))
+    else:
+        for finding in findings:
+            typer.echo(str(finding))
+        typer.echo(summary(findings))
+    if any(f.severity == "error" for f in findings):
+        raise typer.Exit(1)

@@ -34,6 +34,7 @@ class BookSection:
     subjects: list[str] = field(default_factory=list)
     isbn: str = ""
     slug: str = ""
+    cover: str = ""  # a JPEG or PNG under manuscript/; without it the EPUB gets a typographic cover
 
 
 @dataclass
@@ -46,6 +47,9 @@ class ContentsSection:
 @dataclass
 class PrintSettings:
     trim: str = "6x9"  # width x height in inches
+    profile: str = "kdp"  # a print profile: kdp, ingramspark, lulu, screen (see profiles.py)
+    paper: str = "white"  # white or cream: sets the cover's spine width
+    full_bleed: bool = False  # the book has art printed to the edge: the interior then bleeds
 
 
 @dataclass
@@ -55,6 +59,7 @@ class BookConfig:
     print: PrintSettings = field(default_factory=PrintSettings)
 
 
+PAPERS = ("white", "cream")
 TRIMS = {"5x8": (5.0, 8.0), "5.5x8.5": (5.5, 8.5), "6x9": (6.0, 9.0)}
 LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{4})?(-([A-Z]{2}|[0-9]{3}))?$")
 
@@ -128,6 +133,10 @@ def _convert(hint, value, name, table, text, where):
     if dataclasses.is_dataclass(hint):
         return _build(hint, value, name, text, where)
     line = _line_of(text, name, table)
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise BookError(f"'{name}' must be true or false, not {_kind(value)}", where, line)
+        return value
     if hint is str:
         if not isinstance(value, str):
             raise BookError(f"'{name}' must be a string, not {_kind(value)}", where, line)
@@ -155,3 +164,12 @@ def _check(config: BookConfig, text: str, where) -> None:
     if config.print.trim not in TRIMS:
         choices = ", ".join(TRIMS)
         raise BookError(f"unknown trim '{config.print.trim}' (one of {choices})", where, _line_of(text, "trim", "print"))
+    from .profiles import PROFILES
+
+    if config.print.profile not in PROFILES:
+        choices = ", ".join(PROFILES)
+        raise BookError(f"unknown print profile '{config.print.profile}' (one of {choices})", where,
+                        _line_of(text, "profile", "print"))
+    if config.print.paper not in PAPERS:
+        raise BookError(f"unknown paper '{config.print.paper}' (one of {', '.join(PAPERS)})", where,
+                        _line_of(text, "paper", "print"))

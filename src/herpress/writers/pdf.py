@@ -1,17 +1,45 @@
-"""The print PDF: the Book as one HTML document, laid out by WeasyPrint with ``print.css``."""
+"""The print PDF: the Book as one HTML document, laid out by WeasyPrint with ``print.css``.
+
+The page geometry (trim, bleed, margins) comes from the book's print profile
+(:mod:`herpress.profiles`). The inside margin depends on the page count, so the book
+is laid out, counted, and laid out again only if the count falls in another gutter band.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
-from .. import styles
+from .. import profiles, styles
 from ..config import TRIMS
 from ..model import Book
+from ..profiles import Profile
 from ..xhtml import inner_xhtml, parse_html, parse_xhtml
 
-# Inside (gutter side) and outside margins in inches, by trim.
-MARGINS = {"5x8": (0.75, 0.55), "5.5x8.5": (0.78, 0.58), "6x9": (0.8, 0.6)}
+# The design's outside margin in inches, by trim (the inside one comes from the profile).
+OUTSIDE = {"5x8": 0.55, "5.5x8.5": 0.58, "6x9": 0.6}
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Where the type sits on the sheet, in inches."""
+
+    width: float  # trim
+    height: float
+    inside: float  # margins from the trim
+    outside: float
+    bleed: float  # 0 when the interior does not bleed
+    bleed_sides: str  # "outside" or "all"
+
+    def bleeds(self, side: str, page_side: str) -> float:
+        """Bleed on ``side`` (top, bottom, left, right) of a ``page_side`` (left or right) page."""
+        if not self.bleed:
+            return 0.0
+        if self.bleed_sides == "outside" and side == ("right" if page_side == "left" else "left"):
+            return 0.0  # never on the spine edge
+        return self.bleed
 
 
 @dataclass
@@ -20,10 +48,22 @@ class PrintLayout:
 
     document: object  # weasyprint.Document
     page_labels: list[str]  # the folio printed on each page ("", "iii", "1", …)
+    profile: Profile = field(default_factory=lambda: profiles.get("kdp"))
+    geometry: Geometry | None = None
+    passes: int = 1  # layouts needed to settle the gutter
+    misplaced_notes: list[str] = field(default_factory=list)  # ids of notes not on their call's page
+    relieved: list[str] = field(default_factory=list)  # chapters laid out again with widows/orphans 1
 
     @property
     def page_count(self) -> int:
         return len(self.document.pages)
+
+    def page_of(self, element_id: str) -> int | None:
+        """The index of the first page holding ``element_id``."""
+        for number, page in enumerate(self.document.pages):
+            if element_id in page.anchors:
+                return number
+        return None
 
 
 def print_html(book: Book) -> str:
@@ -45,44 +85,152 @@ def print_html(book: Book) -> str:
     )
 
 
-def stylesheets(book: Book, font_config):
+def geometry(book: Book, profile: Profile, pages: int) -> Geometry:
+    """The page geometry of this book under ``profile`` for a book of ``pages`` pages."""
+    width, height = TRIMS[book.print_settings.trim]
+    outside = max(OUTSIDE[book.print_settings.trim], profile.safety)
+    bleed = profile.bleed if profile.bleeds(book.print_settings.full_bleed) else 0.0
+    return Geometry(width=width, height=height, inside=profile.inside_margin(pages, outside), outside=outside,
+                    bleed=bleed, bleed_sides=profile.bleed_sides)
+
+
+def stylesheets(book: Book, font_config, page_geometry: Geometry, profile: Profile, color_profiles: dict):
+    """print.css, print-cmyk.css for CMYK profiles, and the page geometry.
+
+    ``color_profiles`` collects the sheets' ``@color-profile`` rules; pass the same dict to ``render``.
+    """
     from weasyprint import CSS
 
     from ..fetcher import BookFetcher
 
-    width, height = TRIMS[book.print_settings.trim]
-    inside, outside = MARGINS[book.print_settings.trim]
-    geometry = styles.templates(book.style_dirs).get_template("print/page-geometry.css.j2").render(
-        width=width, height=height, inside=inside, outside=outside
-    )
     fetcher = BookFetcher(book)
-    main = styles.find(book.style_dirs, "print.css")
-    return [
-        CSS(filename=str(main), font_config=font_config, url_fetcher=fetcher),
-        CSS(string=geometry, font_config=font_config),
-    ]
+    names = ["print.css"] + (["print-cmyk.css"] if profile.cmyk else [])
+    sheets = [CSS(filename=str(styles.find(book.style_dirs, name)), font_config=font_config, url_fetcher=fetcher,
+                  color_profiles=color_profiles) for name in names]
+    css = styles.templates(book.style_dirs).get_template("print/page-geometry.css.j2").render(g=page_geometry)
+    return sheets + [CSS(string=css, font_config=font_config)]
 
 
-def layout(book: Book) -> PrintLayout:
-    """Lay the book out once; the result can be written and inspected."""
+def layout(book: Book, profile: Profile | None = None, relieve: bool = True) -> PrintLayout:
+    """Lay the book out under its print profile; the result can be written and inspected.
+
+    ``relieve=False`` keeps widows and orphans at 2 even where a footnote goes astray (for tests).
+    """
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
+    from ..coverage import check_coverage
     from ..fetcher import BookFetcher, RefusedURL, refused_as_book_error
 
+    profile = profile or profiles.get(book.print_settings.profile)
+    check_coverage(book)
     font_config = FontConfiguration()
     html = HTML(string=print_html(book), base_url=str(book.root / "manuscript") + "/", url_fetcher=BookFetcher(book))
-    try:
-        document = html.render(stylesheets=stylesheets(book, font_config), font_config=font_config)
-    except RefusedURL as error:
-        raise refused_as_book_error(error) from None
-    return PrintLayout(document=document, page_labels=[])
+    pages, passes, relieved = profile.min_pages, 0, []
+    while True:  # until the gutter band holds and every footnote is on its call's page (at most 4 layouts)
+        passes += 1
+        page_geometry = geometry(book, profile, pages)
+        color_profiles: dict = {}
+        try:  # stylesheets fetch too (@import, url()): a refused URL stops the build either way
+            sheets = stylesheets(book, font_config, page_geometry, profile, color_profiles) + \
+                _footnote_relief(book, font_config, relieved)
+            document = html.render(stylesheets=sheets, font_config=font_config, color_profiles=color_profiles)
+        except RefusedURL as error:
+            raise refused_as_book_error(error) from None
+        settled = profile.gutter(len(document.pages)) == profile.gutter(pages)
+        pages = len(document.pages)
+        owner = book.chapter_of_id()
+        newly = [owner[n] for n in misplaced_notes(PrintLayout(document, []), book) if owner[n] not in relieved]
+        if (settled and not (newly and relieve)) or passes == 4:
+            break
+        relieved += newly
+    # Issue 5: glossary and index pages relaid with merged page ranges (writers/backmatter.py),
+    # rendered exactly like the book, plus a little CSS of their own.
+    from weasyprint import CSS
 
+    from .backmatter import repaginate
 
-def write_pdf(book: Book, target: Path) -> PrintLayout:
-    result = layout(book)
-    result.document.write_pdf(target)
+    def render_more(markup: str, css: str):
+        sheets = stylesheets(book, font_config, page_geometry, profile, color_profiles)
+        return HTML(string=markup, base_url=html.base_url, url_fetcher=BookFetcher(book)).render(
+            stylesheets=sheets + [CSS(string=css, font_config=font_config)], font_config=font_config,
+            color_profiles=color_profiles)
+
+    document = repaginate(book, document, page_labels(document), render_more)
+    result = PrintLayout(document=document, page_labels=page_labels(document), profile=profile,
+                         geometry=page_geometry, passes=passes, relieved=relieved)
+    result.misplaced_notes = misplaced_notes(result, book)
     return result
+
+
+def _footnote_relief(book: Book, font_config, slugs: list[str]) -> list:
+    """WeasyPrint 70 loses or defers a footnote when it re-breaks a page for widows and orphans
+    (#1564, #1924). In a chapter where that happened, widows and orphans are relaxed to 1 and the
+    book laid out again: a widow is a lesser fault than a missing note."""
+    if not slugs:
+        return []
+    from weasyprint import CSS
+
+    css = styles.templates(book.style_dirs).get_template("print/footnote-relief.css.j2").render(slugs=slugs)
+    return [CSS(string=css, font_config=font_config)]
+
+
+def page_labels(document) -> list[str]:
+    """The folio each page prints, read from its bottom margin boxes ("" where there is none)."""
+    labels = []
+    for page in document.pages:
+        texts = [_box_text(box) for box in page._page_box.children
+                 if getattr(box, "at_keyword", "").startswith("@bottom")]
+        labels.append(" ".join(text for text in texts if text).strip())
+    return labels
+
+
+def _box_text(box) -> str:
+    text = getattr(box, "text", "") or ""
+    return text + "".join(_box_text(child) for child in getattr(box, "children", []))
+
+
+def misplaced_notes(result: PrintLayout, book: Book) -> list[str]:
+    """Footnotes set on another page than their call (WeasyPrint #1564 can push one a page early)."""
+    wrong = []
+    for chapter in book.chapters:
+        for note in chapter.notes:
+            call, text = result.page_of(f"call-{note.id}"), result.page_of(note.id)
+            if call is not None and text != call:
+                wrong.append(note.id)
+    return wrong
+
+
+def pdf_options(profile: Profile) -> dict:
+    return {"pdf_variant": profile.pdf_variant} if profile.pdf_variant else {}
+
+
+def write_layout(book: Book, result: PrintLayout, target: Path) -> None:
+    """Write a laid-out book as the profile asks (no links or bookmarks for the printers)."""
+    document = result.document
+    for page in document.pages:
+        if not result.profile.annotations:
+            page.links = []
+        if not result.profile.bookmarks:
+            page.bookmarks = []
+    stamp = _source_date()
+    if stamp:  # PDF/X writes the time of day otherwise
+        document.metadata.created = document.metadata.modified = stamp
+    document.write_pdf(target, **pdf_options(result.profile))
+
+
+def write_pdf(book: Book, target: Path, profile: Profile | None = None) -> PrintLayout:
+    result = layout(book, profile)
+    write_layout(book, result, target)
+    return result
+
+
+def _source_date() -> str | None:
+    """SOURCE_DATE_EPOCH as an ISO date, for reproducible metadata."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if not epoch:
+        return None
+    return datetime.fromtimestamp(int(epoch), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
 
 
 def _footnotes_inline(container, notes: dict) -> None:
@@ -90,6 +238,8 @@ def _footnotes_inline(container, notes: dict) -> None:
     for call in list(container.iterfind(".//a[@class='noteref']")):
         note = notes[call.get("href")[1:]]
         body = parse_xhtml(note.html)
+        marker = parse_xhtml(f'<span class="footnote-call-at" id="call-{note.id}"></span>')[0]
+        call.addprevious(marker)  # where the call is, to check the note lands on the same page
         span = parse_xhtml(f'<span class="footnote" id="{note.id}"></span>')[0]
         span.text = body.text
         for block in body:

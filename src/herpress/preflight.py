@@ -1,0 +1,159 @@
+"""Preflight: read a finished PDF back and check it against its print profile.
+
+Errors are what the service would refuse (wrong page or trim size, a font not embedded,
+links or bookmarks where forbidden, no PDF/X output intent); warnings are what it would
+accept with a change or a caveat (a page count under the service's minimum, which the
+service pads or refuses depending on the book; low-resolution images; RGB colour in a
+CMYK file). The build runs it on every PDF and fails on errors, never on warnings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .profiles import INCH, Profile
+
+TOLERANCE = 0.5  # points
+MIN_DPI = 300
+
+
+@dataclass
+class Expected:
+    """The sizes a PDF should have, in inches."""
+
+    trim: tuple[float, float]
+    bleed: float = 0.0
+    bleed_sides: str = "none"  # "outside", "all" or "none"
+
+
+@dataclass
+class Preflight:
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def preflight(path: Path, profile: Profile, expected: Expected, interior: bool = True) -> Preflight:
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+    report = Preflight()
+    pages = len(reader.pages)
+    if interior and not profile.min_pages <= pages <= profile.max_pages:
+        report.warnings.append(f"{pages} pages: {profile.service} takes {profile.min_pages}–{profile.max_pages}")
+    for number, page in enumerate(reader.pages, 1):
+        _boxes(report, number, page, expected)
+        if not profile.annotations and page.get("/Annots"):
+            report.errors.append(f"page {number}: has annotations (links), which {profile.service} forbids")
+    root = reader.trailer["/Root"]
+    if not profile.bookmarks and "/Outlines" in root:
+        report.errors.append(f"the PDF has bookmarks (outlines), which {profile.service} forbids")
+    if profile.pdf_variant and profile.pdf_variant.startswith("pdf/x"):
+        intents = [i.get_object() for i in root.get("/OutputIntents", [])]
+        if not any(i.get("/S") == "/GTS_PDFX" and "/DestOutputProfile" in i for i in intents):
+            report.errors.append("no PDF/X output intent with a destination profile")
+        if "/GTS_PDFXVersion" not in (reader.metadata or {}):
+            report.errors.append("no GTS_PDFXVersion in the document information")
+    if profile.pdf_variant == "pdf/ua-1" and "/StructTreeRoot" not in root:
+        report.errors.append("the screen PDF is not tagged")
+    report.errors += [f"font {name} is not embedded" for name in sorted(unembedded_fonts(reader))]
+    report.warnings += low_resolution_images(path)
+    if profile.cmyk and uses_rgb(reader):
+        report.warnings.append("RGB colour on some pages (charts, cover colours): the printer will convert it to CMYK")
+    return report
+
+
+def _boxes(report: Preflight, number: int, page, expected: Expected) -> None:
+    width, height = (v * INCH for v in expected.trim)
+    trim = page.trimbox
+    if abs(float(trim.width) - width) > TOLERANCE or abs(float(trim.height) - height) > TOLERANCE:
+        report.errors.append(f"page {number}: TrimBox {float(trim.width):.1f} × {float(trim.height):.1f} pt, "
+                             f"expected {width:.1f} × {height:.1f}")
+    bleed = expected.bleed * INCH
+    horizontal = {"all": 2, "outside": 1}.get(expected.bleed_sides, 0) * bleed
+    vertical = 2 * bleed if expected.bleed_sides in ("all", "outside") else 0.0
+    media = page.mediabox
+    if abs(float(media.width) - width - horizontal) > TOLERANCE or abs(float(media.height) - height - vertical) > TOLERANCE:
+        report.errors.append(f"page {number}: MediaBox {float(media.width):.1f} × {float(media.height):.1f} pt, "
+                             f"expected {width + horizontal:.1f} × {height + vertical:.1f}")
+    box = page.bleedbox
+    if float(box.width) + TOLERANCE < float(trim.width) or float(box.width) > float(media.width) + TOLERANCE:
+        report.errors.append(f"page {number}: BleedBox outside the MediaBox or inside the TrimBox")
+
+
+def unembedded_fonts(reader) -> set[str]:
+    missing: set[str] = set()
+    seen: set[int] = set()
+
+    def visit(resources):
+        resources = resources.get_object() if resources is not None else {}
+        for font in (resources.get("/Font") or {}).values():
+            font = font.get_object()
+            if font.get("/Subtype") == "/Type3":
+                continue
+            descriptor = font.get("/FontDescriptor")
+            if descriptor is None and "/DescendantFonts" in font:
+                descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
+            descriptor = descriptor.get_object() if descriptor is not None else {}
+            if not any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):
+                missing.add(str(font.get("/BaseFont")))
+        for xobject in (resources.get("/XObject") or {}).values():
+            if xobject.idnum in seen:
+                continue
+            seen.add(xobject.idnum)
+            xobject = xobject.get_object()
+            if xobject.get("/Subtype") == "/Form" and "/Resources" in xobject:
+                visit(xobject["/Resources"])
+
+    for page in reader.pages:
+        visit(page.get("/Resources"))
+    return missing
+
+
+def low_resolution_images(path: Path) -> list[str]:
+    """Raster images placed below 300 dpi (charts are SVG: vector, never flagged)."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    found = []
+    document = pdfium.PdfDocument(str(path))
+    try:
+        for number, page in enumerate(document, 1):
+            for image in page.get_objects(filter=(raw.FPDF_PAGEOBJ_IMAGE,), max_depth=8):
+                left, bottom, right, top = image.get_bounds()
+                pixels_wide, pixels_high = image.get_px_size()
+                if right - left <= 0 or top - bottom <= 0:
+                    continue
+                dpi = min(pixels_wide / ((right - left) / INCH), pixels_high / ((top - bottom) / INCH))
+                if dpi < MIN_DPI - 1:
+                    found.append(f"page {number}: an image is placed at {dpi:.0f} dpi (printers want {MIN_DPI})")
+    finally:
+        document.close()
+    return found
+
+
+def uses_rgb(reader) -> bool:
+    """Whether any page or form (charts are forms) sets an RGB colour."""
+    import re
+
+    pattern = re.compile(rb"(^|\s)(rg|RG)(\s|$)")
+    seen: set[int] = set()
+
+    def rgb_in(stream, resources) -> bool:
+        if stream is not None and pattern.search(stream.get_data()):
+            return True
+        resources = resources.get_object() if resources is not None else {}
+        for xobject in (resources.get("/XObject") or {}).values():
+            if getattr(xobject, "idnum", None) in seen:
+                continue
+            seen.add(getattr(xobject, "idnum", None))
+            form = xobject.get_object()
+            if form.get("/Subtype") == "/Form" and rgb_in(form, form.get("/Resources")):
+                return True
+        return False
+
+    return any(rgb_in(page.get_contents(), page.get("/Resources")) for page in reader.pages)

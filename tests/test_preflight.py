@@ -1,0 +1,81 @@
+"""Preflight reads the PDFs back: every profile's sample passes, and each kind of fault is caught."""
+
+from __future__ import annotations
+
+import pytest
+
+from herpress import profiles
+from herpress.preflight import Expected, preflight
+
+
+def expected(laid_out) -> Expected:
+    g = laid_out.geometry
+    return Expected((g.width, g.height), g.bleed, g.bleed_sides if g.bleed else "none")
+
+
+@pytest.mark.parametrize("name", list(profiles.PROFILES))
+def test_each_profile_pdf_passes_its_own_preflight(profile_pdfs, name):
+    path, laid_out = profile_pdfs[name]
+    report = preflight(path, profiles.get(name), expected(laid_out))
+    assert report.ok, report.errors
+
+
+def test_links_and_bookmarks_fail_kdp(profile_pdfs):
+    path, laid_out = profile_pdfs["screen"]
+    report = preflight(path, profiles.get("kdp"), expected(laid_out))
+    assert any("annotations" in e for e in report.errors)
+    assert any("bookmarks" in e for e in report.errors)
+
+
+def test_missing_output_intent_fails_ingramspark(profile_pdfs):
+    path, laid_out = profile_pdfs["kdp"]
+    report = preflight(path, profiles.get("ingramspark"), expected(laid_out))
+    assert any("output intent" in e for e in report.errors)
+
+
+def test_wrong_trim_and_missing_bleed_are_errors(profile_pdfs):
+    path, _ = profile_pdfs["kdp"]
+    report = preflight(path, profiles.get("lulu"), Expected((5.5, 8.5), 0.125, "all"))
+    assert any("TrimBox" in e for e in report.errors) and any("MediaBox" in e for e in report.errors)
+
+
+def test_short_book_is_a_warning_not_an_error(init_book):
+    from pypdf import PdfReader
+
+    pages = len(PdfReader(str(init_book.outputs["pdf"])).pages)
+    assert pages < profiles.get("kdp").min_pages
+    report = preflight(init_book.outputs["pdf"], profiles.get("kdp"), Expected((6.0, 9.0)))
+    assert report.ok and any(f"{pages} pages" in w for w in report.warnings)
+
+
+def test_low_resolution_raster_image_is_flagged(tmp_path):
+    from PIL import Image
+    from weasyprint import HTML
+
+    png = tmp_path / "photo.png"
+    Image.new("RGB", (150, 150), (200, 30, 30)).save(png)  # 150 px placed at 1 in: 150 dpi
+    path = tmp_path / "low.pdf"
+    HTML(string=f'<style>@page {{ size: 6in 9in }}</style><img src="{png.as_uri()}" style="width: 1in">').write_pdf(path)
+    report = preflight(path, profiles.get("kdp"), Expected((6.0, 9.0)), interior=False)
+    assert any("150 dpi" in w for w in report.warnings), report.warnings
+
+
+def test_unembedded_font_is_an_error():
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject
+
+    from herpress.preflight import unembedded_fonts
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(432, 648)
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+                             NameObject("/BaseFont"): NameObject("/Helvetica")})
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
+    assert unembedded_fonts(writer) == {"/Helvetica"}
+
+
+def test_rgb_in_a_cmyk_file_is_a_warning(profile_pdfs, sample):
+    assert sample.book.figures  # the sample's charts are drawn in RGB
+    path, laid_out = profile_pdfs["ingramspark"]
+    report = preflight(path, profiles.get("ingramspark"), expected(laid_out))
+    assert any("RGB" in w for w in report.warnings)
