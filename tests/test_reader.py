@@ -93,15 +93,18 @@ def test_footnotes_become_notes_and_neutral_calls(tmp_path):
 def test_glossary_uses_are_linked_case_insensitively(tmp_path):
     book = load(tmp_path)
     turing = next(e for e in book.glossary if e.term == "Turing test")
-    assert turing.uses == ["gu-one-1", "gu-one-2"]
+    assert [(use.id, use.where) for use in turing.uses] == [("gu-one-1", "Chapter 1"), ("gu-one-2", "Chapter 1")]
     assert [e.term for e in book.glossary] == ["Anthropomorphism", "Turing test"]
 
 
 def test_index_marks_collect_locations_and_see_references(tmp_path):
     book = load(tmp_path)
-    entries = {(e.term, e.sub): e for e in book.index}
-    assert [loc.id for loc in entries[("Turing, Alan", "test")].locations] == ["ix-one-1", "ix-one-2"]
-    assert entries[("Machine", None)].see == "Turing, Alan"
+    mains = {e.term: e for e in book.index}
+    assert list(mains) == ["Machine", "Turing, Alan"]
+    (test,) = mains["Turing, Alan"].subentries
+    assert (test.sub, [loc.id for loc in test.locations]) == ("test", ["ix-one-1", "ix-one-2"])
+    assert not mains["Turing, Alan"].locations  # only its sub-entry is marked
+    assert (mains["Machine"].see, mains["Machine"].see_id) == ("Turing, Alan", mains["Turing, Alan"].id)
 
 
 def test_chart_becomes_a_numbered_figure_with_images(tmp_path):

@@ -9,6 +9,9 @@ renders its own way are left as neutral placeholders:
 * ``<a class="glossterm" href="#gl-…" id="gu-…">text</a>`` — a marked glossary term;
 * ``<span class="ix" id="ix-…"></span>`` — an index location.
 
+Tables keep their own markup: a labelled table carries its id and a ``<caption>``
+that begins with ``<span class="table-number">Table 2.1</span>``.
+
 The model imports no writer; writers never see Markdown.
 """
 
@@ -18,24 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .charts.spec import ChartSpec
+from .config import BookSection as Metadata  # the [book] table of book.toml, as typed there
 from .config import PrintSettings
-
-
-@dataclass
-class Metadata:
-    title: str
-    creator: str
-    publisher: str
-    identifier: str
-    language: str = "en-US"
-    subtitle: str = ""
-    date: str = ""
-    edition: str = ""
-    rights: str = ""
-    description: str = ""
-    subjects: list[str] = field(default_factory=list)
-    isbn: str = ""
-    slug: str = ""
 
 
 @dataclass
@@ -68,6 +55,14 @@ class Figure:
 
 
 @dataclass
+class Table:
+    id: str  # "tab-viewing"
+    label: str  # "tab:viewing"
+    number: str  # "2.1", per chapter like figures
+    caption: str  # plain text, without the number
+
+
+@dataclass
 class Chapter:
     slug: str
     source: Path  # relative to the book folder, for messages
@@ -80,10 +75,34 @@ class Chapter:
     headings: list[Heading] = field(default_factory=list)  # level 2 and below
     notes: list[Note] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
 
     @property
     def label(self) -> str:
         return f"Chapter {self.number}" if self.number is not None else self.title
+
+
+@dataclass
+class Location:
+    """A marked place in the text: a glossary use or an index mark."""
+
+    id: str  # id of the mark (``gu-…`` / ``ix-…``)
+    chapter: str  # chapter slug
+    where: str = ""  # the chapter's label as a reader sees it ("Chapter 2", "Introduction")
+
+
+IndexLocation = Location  # the older name
+
+
+def by_chapter(locations: list[Location]) -> list[tuple[str, list[Location]]]:
+    """Locations grouped by chapter, in reading order: ``[("Chapter 2", [loc, loc]), …]``."""
+    groups: list[tuple[str, list[Location]]] = []
+    for location in locations:
+        if groups and groups[-1][1][0].chapter == location.chapter:
+            groups[-1][1].append(location)
+        else:
+            groups.append((location.where, [location]))
+    return groups
 
 
 @dataclass
@@ -93,21 +112,52 @@ class GlossaryEntry:
     definition_html: str
     source: Path
     line: int
-    uses: list[str] = field(default_factory=list)  # ids of the marked uses, in book order
+    uses: list[Location] = field(default_factory=list)  # the marked uses, in book order
 
-
-@dataclass
-class IndexLocation:
-    id: str  # id of the invisible anchor
-    chapter: str  # chapter slug
+    @property
+    def uses_by_chapter(self) -> list[tuple[str, list[Location]]]:
+        return by_chapter(self.uses)
 
 
 @dataclass
 class IndexEntry:
+    """A main entry (``sub`` is None) with its sub-entries, or a sub-entry."""
+
     term: str
     sub: str | None = None
-    see: str | None = None
-    locations: list[IndexLocation] = field(default_factory=list)
+    see: str | None = None  # "see" reference: another main entry's term
+    see_id: str = ""  # id of that entry, when the index has it
+    locations: list[Location] = field(default_factory=list)
+    subentries: list["IndexEntry"] = field(default_factory=list)
+    key: str = ""  # case- and accent-free sort key of the term, set by the reader
+    id: str = ""  # id of the entry in the index (for "see" links)
+
+    @property
+    def text(self) -> str:
+        return self.sub if self.sub is not None else self.term
+
+    @property
+    def letter(self) -> str:
+        """The letter the entry is filed under; "#" for digits and symbols."""
+        first = self.key[:1].upper()
+        return first if first.isalpha() else "#"
+
+    @property
+    def locations_by_chapter(self) -> list[tuple[str, list[Location]]]:
+        return by_chapter(self.locations)
+
+
+@dataclass
+class BookWarning:
+    """Something worth fixing that does not stop the build. Printed as ``file:line: warning: message``."""
+
+    message: str
+    file: Path | str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:" + (f"{self.line}:" if self.line is not None else "") + " " if self.file else ""
+        return f"{where}warning: {self.message}"
 
 
 @dataclass
@@ -123,10 +173,12 @@ class Book:
     metadata: Metadata
     chapters: list[Chapter]
     glossary: list[GlossaryEntry] = field(default_factory=list)
-    index: list[IndexEntry] = field(default_factory=list)
+    index: list[IndexEntry] = field(default_factory=list)  # main entries, sorted; sub-entries inside
     assets: dict[str, Asset] = field(default_factory=dict)
+    cover: Asset | None = None  # the author's cover image, when book.toml names one
     style_dirs: list[Path] = field(default_factory=list)  # the book's styles/ first, then the defaults
     print_settings: PrintSettings = field(default_factory=PrintSettings)
+    warnings: list[BookWarning] = field(default_factory=list)
 
     @property
     def slug(self) -> str:
@@ -135,6 +187,21 @@ class Book:
     @property
     def figures(self) -> list[Figure]:
         return [figure for chapter in self.chapters for figure in chapter.figures]
+
+    @property
+    def tables(self) -> list[Table]:
+        return [table for chapter in self.chapters for table in chapter.tables]
+
+    @property
+    def index_by_letter(self) -> list[tuple[str, list[IndexEntry]]]:
+        """The index's main entries grouped under their letters, in order."""
+        groups: list[tuple[str, list[IndexEntry]]] = []
+        for entry in self.index:
+            if groups and groups[-1][0] == entry.letter:
+                groups[-1][1].append(entry)
+            else:
+                groups.append((entry.letter, [entry]))
+        return groups
 
     @property
     def body(self) -> list[Chapter]:
@@ -155,6 +222,8 @@ class Book:
                 owner[element_id] = chapter.slug
             for note in chapter.notes:
                 owner[note.id] = chapter.slug
+                for element_id in ids_in(note.html):  # marks inside notes
+                    owner[element_id] = chapter.slug
             for figure in chapter.figures:
                 owner[figure.id] = chapter.slug
         return owner

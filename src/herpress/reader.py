@@ -9,18 +9,22 @@ from pathlib import Path
 
 import markdown
 
-from . import styles
+from . import images, rawhtml, styles
 from .charts.draw import draw_chart
 from .config import CONFIG_NAME, load_config
 from .errors import BookError
+from .extensions import blocks
 from .extensions.charts import ChartExtension
 from .extensions.crossrefs import CrossRefExtension
 from .extensions.glossary import GlossaryExtension
 from .extensions.index import IndexExtension, parse_mark
-from .model import Asset, Book, Chapter, Figure, GlossaryEntry, Heading, IndexEntry, IndexLocation, Metadata, Note
-from .xhtml import inner_xhtml, parse_html, plain_text
+from .extensions.tables import take_caption
+from .model import (Asset, Book, BookWarning, Chapter, Figure, GlossaryEntry, Heading, IndexEntry, Location,
+                    Note, Table)
+from .xhtml import inner_xhtml, parse_html, parse_xhtml, plain_text
 
 MANUSCRIPT = "manuscript"
+MAX_FILE_BYTES = 4 * 2**20  # a very long chapter is ~0.5 MB; more is a mistake (or an attack)
 SMART = {  # SmartyPants, writing characters rather than HTML entities
     "left-single-quote": "\u2018", "right-single-quote": "\u2019",
     "left-double-quote": "\u201c", "right-double-quote": "\u201d",
@@ -36,7 +40,7 @@ def load_book(book_dir: Path, cache_dir: Path | None = None) -> Book:
     if not manuscript.is_dir():
         raise BookError(f"no {MANUSCRIPT}/ folder here: run 'herpress init' to start a book", root)
     config = load_config(manuscript / CONFIG_NAME, shown_as=f"{MANUSCRIPT}/{CONFIG_NAME}")
-    metadata = Metadata(**dataclasses.asdict(config.book))
+    metadata = dataclasses.replace(config.book)
     metadata.slug = metadata.slug or slugify(metadata.title)
     style_dirs = styles.style_dirs(root)
 
@@ -50,6 +54,10 @@ def load_book(book_dir: Path, cache_dir: Path | None = None) -> Book:
     book = Book(root=root, metadata=metadata, chapters=chapters, glossary=glossary,
                 style_dirs=style_dirs, print_settings=config.print)
     _resolve(book, converter)
+    _warn_unused(book)
+    book.assets.update(converter.images)
+    if metadata.cover:
+        book.cover = images.cover(root, manuscript, metadata.cover)
     _draw_charts(book, cache_dir)
     return book
 
@@ -72,6 +80,10 @@ def read_text(root: Path, path: Path) -> str:
     if not resolved.is_relative_to(root):
         raise BookError("refused: this file lies outside the book folder", shown)
     try:
+        size = resolved.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise BookError(f"this file is {size / 2**20:.1f} MB; herpress reads manuscript files of up to "
+                            f"{MAX_FILE_BYTES // 2**20} MB: split it into chapters", shown, 1)
         data = resolved.read_bytes()
     except FileNotFoundError:
         raise BookError("file not found", shown)
@@ -85,9 +97,14 @@ def read_text(root: Path, path: Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def line_of(text: str, needle: str) -> int | None:
-    position = text.find(needle)
-    return text.count("\n", 0, position) + 1 if position >= 0 else None
+def line_of(text: str, needle: str, nth: int = 1) -> int | None:
+    """Line of the ``nth`` occurrence of ``needle`` in ``text`` (None when there are fewer)."""
+    position = -1
+    for _ in range(nth):
+        position = text.find(needle, position + 1)
+        if position < 0:
+            return None
+    return text.count("\n", 0, position) + 1
 
 
 def _shown(root: Path, path: Path) -> str:
@@ -110,18 +127,31 @@ class _Converter:
         )
         self.sources: dict[str, str] = {}  # chapter slug -> Markdown text, for error lines
         self.files: dict[str, str] = {}  # chapter slug -> file as shown in messages
+        self.images: dict[str, Asset] = {}  # the author's images, by their path under manuscript/
 
     def convert(self, path: Path) -> tuple[str, str]:
         text = read_text(self.root, path)
+        problem = blocks.unclosed(text)
+        if problem:
+            raise BookError(problem[1], _shown(self.root, path), problem[0])
         self.md.reset()
         self.charts.start(Path(_shown(self.root, path)), self.manuscript)
-        return text, self.md.convert(text)
+        try:
+            return text, self.md.convert(text)
+        except RecursionError:
+            raise BookError("lists, quotes or HTML are nested too deeply to read", _shown(self.root, path),
+                            _deepest_line(text)) from None
 
     def chapter(self, name: str, kind: str) -> Chapter:
         path = self.manuscript / name
         shown = _shown(self.root, path)
         text, html = self.convert(path)
         container = parse_html(html)
+        if blocks.too_deep(container) is not None:
+            raise BookError(f"lists, quotes or HTML are nested more than {blocks.MAX_DEPTH} levels deep",
+                            shown, _deepest_line(text))
+        rawhtml.check(container, shown, text)
+        self.images.update(images.collect(container, self.root, self.manuscript, shown, text))
         first = container[0] if len(container) else None
         if first is None or first.tag != "h1":
             raise BookError("a chapter must begin with a level-1 heading ('# Title')", shown, _first_line(text))
@@ -141,6 +171,12 @@ class _Converter:
         )
         self.sources[slug], self.files[slug] = text, shown
         _relabel_ids(container, slug)
+        # marks get ids in reading order before the notes are taken out, so marks in notes count too
+        for n, mark in enumerate(container.iterfind(".//a[@class='glossterm']"), 1):
+            mark.set("id", f"gu-{slug}-{n}")
+        for n, mark in enumerate(container.iterfind(".//span[@class='ix']"), 1):
+            mark.set("id", f"ix-{slug}-{n}")
+        chapter.tables = _tables(container, slug, shown, text)
         chapter.headings = [
             Heading(id=h.get("id"), level=int(h.tag[1]), text=plain_text(h), html=inner_xhtml(h))
             for h in container.iter("h2", "h3", "h4", "h5", "h6")
@@ -148,10 +184,6 @@ class _Converter:
         chapter.notes = _take_notes(container, slug)
         chapter.figures = [Figure(id=_label_id(s.label), number="", spec=s, svg_name=f"images/{_label_id(s.label)}.svg",
                                   png_name=f"images/{_label_id(s.label)}.png") for s in self.charts.specs]
-        for n, mark in enumerate(container.iterfind(".//a[@class='glossterm']"), 1):
-            mark.set("id", f"gu-{slug}-{n}")
-        for n, mark in enumerate(container.iterfind(".//span[@class='ix']"), 1):
-            mark.set("id", f"ix-{slug}-{n}")
         chapter._container = container  # resolved and serialized once every chapter is read
         return chapter
 
@@ -183,6 +215,14 @@ class _Converter:
         return sorted(entries, key=lambda e: sort_key(e.term))
 
 
+def _deepest_line(text: str) -> int:
+    """The line that opens the deepest nesting of lists or quotes (by indentation and '>')."""
+    def depth(line: str) -> int:
+        return len(line) - len(line.lstrip(" >\t")) + line.count(">")
+    lines = text.split("\n")
+    return max(range(len(lines)), key=lambda n: depth(lines[n])) + 1 if lines else 1
+
+
 def _first_line(text: str) -> int:
     for number, line in enumerate(text.split("\n"), 1):
         if line.strip():
@@ -212,6 +252,22 @@ def _relabel_ids(container, slug: str) -> None:
             element.set("id", _label_id(element_id))
         elif element.tag in ("h2", "h3", "h4", "h5", "h6"):
             element.set("id", f"{slug}--{element_id}")
+
+
+def _tables(container, slug: str, shown: str, text: str) -> list[Table]:
+    """Captioned tables (``Table: caption {#tab:x}`` next to a pipe table) become numbered tables."""
+    tables = []
+    for table in list(container.iter("table")):
+        caption = take_caption(table, shown, text)
+        if caption is None:
+            continue
+        label, plain = caption
+        element_id = _label_id(label) if label else f"tab-{slug}-{len(tables) + 1}"
+        table.set("id", element_id)
+        if label:
+            table.set("data-label", label)
+        tables.append(Table(id=element_id, label=label or "", number="", caption=plain))
+    return tables
 
 
 def _take_notes(container, slug: str) -> list[Note]:
@@ -272,54 +328,135 @@ def _number(chapters: list[Chapter]) -> None:
             chapter.number = None
         for k, figure in enumerate(chapter.figures, 1):
             figure.number = f"{chapter.number}.{k}" if chapter.number else f"{k}"
+        for k, table in enumerate(chapter.tables, 1):
+            table.number = f"{chapter.number}.{k}" if chapter.number else f"{k}"
 
 
 def _resolve(book: Book, converter: _Converter) -> None:
     """Cross-references, glossary uses and index marks, once every chapter is known."""
-    targets: dict[str, tuple[str, str, str]] = {}  # label -> (id, kind, text)
-    for chapter in book.chapters:
-        targets[f"ch:{chapter.slug}"] = (chapter.id, "chapter", chapter.label)
-        for heading in chapter.headings:
-            if heading.id.startswith("sec-"):
-                targets["sec:" + heading.id[4:]] = (heading.id, "section", heading.text)
-        for figure in chapter.figures:
-            if figure.label in targets:
-                raise BookError(f"label '{figure.label}' is used twice", chapter.source,
-                                line_of(converter.sources[chapter.slug], figure.label))
-            targets[figure.label] = (figure.id, "figure", f"Figure {figure.number}")
+    targets = _targets(book, converter)
     glossary = {sort_key(entry.term): entry for entry in book.glossary}
-    index: dict[tuple[str, str | None], IndexEntry] = {}
+    marks: dict[tuple[str, str | None], IndexEntry] = {}
 
     for chapter in book.chapters:
         container = chapter.__dict__.pop("_container")
         source, shown = converter.sources[chapter.slug], converter.files[chapter.slug]
-        for ref in container.iterfind(".//a[@class='xref']"):
-            label = ref.attrib.pop("data-label")
-            if label not in targets:
-                raise BookError(f"unknown label '{label}' in [@{label}]", shown, line_of(source, f"[@{label}]"))
-            target_id, kind, text = targets[label]
-            ref.set("href", f"#{target_id}")
-            ref.set("data-kind", kind)
-            ref.text = text
-        for use in container.iterfind(".//a[@class='glossterm']"):
-            term = use.attrib.pop("data-term")
-            entry = glossary.get(sort_key(term))
-            if entry is None:
-                raise BookError(f"'{term}' is marked as a glossary term but the glossary does not define it",
-                                shown, line_of(source, term + "]]") or line_of(source, term))
-            use.set("href", f"#{entry.id}")
-            entry.uses.append(use.get("id"))
-        for mark in container.iterfind(".//span[@class='ix']"):
-            term, sub, see = parse_mark(mark.attrib.pop("data-entry"))
-            if not term:
-                raise BookError("empty index mark", shown, line_of(source, "{^"))
-            entry = index.setdefault((term, sub), IndexEntry(term=term, sub=sub))
-            entry.see = entry.see or see
-            entry.locations.append(IndexLocation(id=mark.get("id"), chapter=chapter.slug))
-        for element in container.iter():
-            element.attrib.pop("data-label", None)
+        for table in chapter.tables:  # "Table 2.1" at the head of each caption
+            number = container.find(f".//table[@id='{table.id}']/caption/span[@class='table-number']")
+            number.text = f"Table {table.number}"
+        notes = [(note, parse_xhtml(note.html)) for note in chapter.notes]
+        for part in [container] + [body for _, body in notes]:  # reading order is kept by the mark ids
+            _resolve_part(part, chapter, source, shown, targets, glossary, marks)
+        for note, body in notes:
+            note.html = inner_xhtml(body).strip()
         chapter.body_html = inner_xhtml(container).strip()
-    book.index = sorted(index.values(), key=lambda e: (sort_key(e.term), sort_key(e.sub or "")))
+    for entry in book.glossary:  # book order: chapters in order, and in each the mark numbers
+        entry.uses.sort(key=lambda use: _mark_order(book, use.id))
+    book.index = _index_tree(book, marks, converter)
+
+
+def _targets(book: Book, converter: _Converter) -> dict[str, tuple[str, str, str]]:
+    """Every label → (id, kind, text); a label used twice is an error at its second place."""
+    targets: dict[str, tuple[str, str, str]] = {}
+    seen: dict[str, int] = {}  # label -> times met in the current file
+
+    def add(label: str, target: tuple[str, str, str], chapter: Chapter) -> None:
+        source = converter.sources[chapter.slug]
+        if label in targets:
+            first = targets[label]
+            nth = seen.get((chapter.slug, label), 0) + 1
+            raise BookError(f"label '{label}' is used twice (also for {first[2]})", chapter.source,
+                            line_of(source, "{#" + label, nth) or line_of(source, f'"{label}"', nth)
+                            or line_of(source, label))
+        seen[(chapter.slug, label)] = seen.get((chapter.slug, label), 0) + 1
+        targets[label] = target
+
+    for chapter in book.chapters:
+        add(f"ch:{chapter.slug}", (chapter.id, "chapter", chapter.label), chapter)
+        container = chapter.__dict__["_container"]
+        for element in container.iter():
+            label = element.get("data-label", "")
+            if label.startswith("sec:") and element.tag in ("h2", "h3", "h4", "h5", "h6"):
+                add(label, (element.get("id"), "section", plain_text(element)), chapter)
+        for figure in chapter.figures:
+            add(figure.label, (figure.id, "figure", f"Figure {figure.number}"), chapter)
+        for table in chapter.tables:
+            if table.label:
+                add(table.label, (table.id, "table", f"Table {table.number}"), chapter)
+    return targets
+
+
+def _resolve_part(part, chapter: Chapter, source: str, shown: str, targets, glossary, marks) -> None:
+    for ref in part.iterfind(".//a[@class='xref']"):
+        label = ref.attrib.pop("data-label")
+        if label not in targets:
+            raise BookError(f"unknown label '{label}' in [@{label}]", shown, line_of(source, f"[@{label}]"))
+        target_id, kind, text = targets[label]
+        ref.set("href", f"#{target_id}")
+        ref.set("data-kind", kind)
+        ref.text = text
+    for use in part.iterfind(".//a[@class='glossterm']"):
+        term = use.attrib.pop("data-term")
+        entry = glossary.get(sort_key(term))
+        if entry is None:
+            raise BookError(f"'{term}' is marked as a glossary term but the glossary does not define it",
+                            shown, line_of(source, term + "]]") or line_of(source, term))
+        use.set("href", f"#{entry.id}")
+        entry.uses.append(Location(id=use.get("id"), chapter=chapter.slug, where=chapter.label))
+    for mark in part.iterfind(".//span[@class='ix']"):
+        raw = mark.attrib.pop("data-entry")
+        term, sub, see = parse_mark(raw)
+        if not term:
+            raise BookError(f"empty index mark {{^{raw}}}", shown, line_of(source, "{^" + raw) or line_of(source, "{^"))
+        entry = marks.setdefault((term, sub), IndexEntry(term=term, sub=sub))
+        entry.see = entry.see or see
+        entry.locations.append(Location(id=mark.get("id"), chapter=chapter.slug, where=chapter.label))
+    for element in part.iter():
+        element.attrib.pop("data-label", None)
+
+
+def _mark_order(book: Book, mark_id: str) -> tuple[int, int]:
+    """``gu-<slug>-<n>`` → (chapter position, n)."""
+    slug, _, n = mark_id[3:].rpartition("-")
+    position = next(i for i, c in enumerate(book.chapters) if c.slug == slug)
+    return position, int(n)
+
+
+def _index_tree(book: Book, marks: dict, converter: _Converter) -> list[IndexEntry]:
+    """Main entries (sorted) holding their sub-entries (sorted); a "see" must name a main entry."""
+    mains: dict[str, IndexEntry] = {}
+    for (term, sub), entry in marks.items():
+        key = sort_key(term)
+        main = mains.setdefault(key, IndexEntry(term=term, key=key, id=f"ixe-{slugify(term)}"))
+        entry.key = sort_key(sub) if sub else key
+        if sub is None:
+            main.locations.extend(entry.locations)
+            main.see = main.see or entry.see
+        else:
+            entry.id = f"{main.id}--{slugify(sub)}"
+            main.subentries.append(entry)
+    for main in mains.values():
+        main.locations.sort(key=lambda location: _mark_order(book, location.id))
+        main.subentries.sort(key=lambda sub: sub.key)
+        for sub in main.subentries:
+            sub.locations.sort(key=lambda location: _mark_order(book, location.id))
+    for entry in [e for main in mains.values() for e in (main, *main.subentries)]:
+        if entry.see and sort_key(entry.see) in mains:
+            entry.see_id = mains[sort_key(entry.see)].id
+        elif entry.see:
+            first = entry.locations[0]
+            chapter = next(c for c in book.chapters if c.slug == first.chapter)
+            book.warnings.append(BookWarning(f"index entry '{entry.text}' says see '{entry.see}', "
+                                             "which is not an index entry", chapter.source,
+                                             line_of(converter.sources[chapter.slug], "|see " + entry.see)))
+    return sorted(mains.values(), key=lambda main: main.key)
+
+
+def _warn_unused(book: Book) -> None:
+    for entry in book.glossary:
+        if not entry.uses:
+            book.warnings.append(BookWarning(f"glossary term '{entry.term}' is defined but never marked in the text "
+                                             f"(mark a use with [[{entry.term}]])", entry.source, entry.line))
 
 
 def _draw_charts(book: Book, cache_dir: Path | None) -> None:

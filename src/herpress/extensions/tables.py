@@ -1,0 +1,90 @@
+"""Table captions and labels: a paragraph ``Table: caption {#tab:label}`` next to a pipe table.
+
+Python-Markdown's tables have no caption syntax, so herpress takes pandoc's:
+the paragraph right **before** a table (or, failing that, right after it) that
+begins with ``Table:`` becomes the table's ``<caption>``; an optional
+``{#tab:label}`` at its end lets ``[@tab:label]`` refer to it. Captioned tables
+are numbered per chapter like figures ("Table 2.1"); tables without a caption
+are not numbered.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from ..errors import BookError
+
+PREFIX = re.compile(r"^\s*Table:\s*")
+LABEL = re.compile(r"\s*\{#([^}\s]*)\}\s*$")
+TABLE_LABEL = re.compile(r"^tab:[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+
+def is_caption(element) -> bool:
+    return element is not None and element.tag == "p" and bool(PREFIX.match(element.text or ""))
+
+
+def take_caption(table, shown: str, source: str) -> tuple[str | None, str] | None:
+    """Move the caption paragraph next to ``table`` into a ``<caption>``: (label or None, plain caption).
+
+    None when the table has no caption paragraph.
+    """
+    before, after = table.getprevious(), table.getnext()
+    paragraph = None
+    if is_caption(before):  # pandoc's preferred place
+        paragraph = before
+    elif is_caption(after) and not _next_is_table(after):  # else after, unless it heads the next table
+        paragraph = after
+    if paragraph is None:
+        return None
+    label = None
+    paragraph.text = PREFIX.sub("", paragraph.text or "", count=1)
+    last = paragraph[-1] if len(paragraph) else None
+    tail = (last.tail if last is not None else paragraph.text) or ""
+    match = LABEL.search(tail)
+    if match:
+        label = match[1]
+        stripped = tail[: match.start()]
+        if last is not None:
+            last.tail = stripped
+        else:
+            paragraph.text = stripped
+        if not TABLE_LABEL.match(label):
+            line = _line(source, "{#" + label + "}")
+            raise BookError(f"table label '{label}' must look like 'tab:name'", shown, line)
+    caption = etree.Element("caption")
+    number = etree.SubElement(caption, "span", {"class": "table-number"})
+    number.tail = " " + (paragraph.text or "")
+    for child in list(paragraph):
+        caption.append(child)
+    plain = re.sub(r"\s+", " ", "".join(caption.itertext())).strip()
+    if not plain:
+        raise BookError("a table caption is empty (write 'Table: what the table shows')", shown,
+                        _line(source, "Table:"))
+    _remove(paragraph)
+    caption.tail = table.text
+    table.text = None
+    table.insert(0, caption)
+    return label, plain
+
+
+def _next_is_table(paragraph) -> bool:
+    following = paragraph.getnext()
+    return following is not None and following.tag == "table"
+
+
+def _line(source: str, needle: str) -> int | None:
+    position = source.find(needle)
+    return source.count("\n", 0, position) + 1 if position >= 0 else None
+
+
+def _remove(element) -> None:
+    parent = element.getparent()
+    previous = element.getprevious()
+    if element.tail and element.tail.strip():
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)

@@ -1,0 +1,99 @@
+"""The glossary's and the index's page numbers, read from the real layout.
+
+The book is laid out once with the glossary and index at its end, their page
+numbers standing in as one ``target-counter`` per mark (exact, but neither merged
+nor collapsed). Then, knowing on which page every mark fell, only the glossary and
+index are laid out again as a small second document — same stylesheets, the folio
+continuing — with each entry's pages merged ("12, 12" → "12") and runs collapsed
+("12, 13, 14" → "12–14"), and its pages replace theirs. The rest of the book is not
+laid out twice.
+
+The contents page, laid out the first time, names the page where the index begins;
+if the second layout were to move it (the shorter lists needing fewer pages), the
+first layout's back matter is kept, so no printed number is ever wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .. import styles
+from ..model import Book, Location
+
+RANGE_DASH = "\u2013"
+
+
+def repaginate(book: Book, document, labels: list[str], render: Callable[[str, str], object]):
+    """``document`` with its glossary and index pages replaced by ones listing merged page ranges.
+
+    ``labels`` holds the folio printed on each page of ``document``; ``render(html, css)``
+    lays out another HTML document the way the book was, with ``css`` after its stylesheets.
+    """
+    if not (book.glossary or book.index):
+        return document
+    anchors = first_pages(document)
+    start = anchors.get("glossary-section" if book.glossary else "index-section")
+    if start is None:
+        return document
+    folio = _folios(labels, anchors.get(book.chapters[0].id, 0))
+    lists = page_lists(book, anchors, folio)
+    back = _layout_back_matter(book, lists, render, first_folio=folio(start))
+    if book.glossary and book.index:
+        new_index = first_pages(back).get("index-section")
+        if new_index is None or start + new_index != anchors.get("index-section"):
+            return document  # the contents already names the index's first page; keep it true
+    return document.copy(document.pages[:start] + back.pages)
+
+
+def first_pages(document) -> dict[str, int]:
+    """Every anchor (element id) → the index of the first page holding it."""
+    pages: dict[str, int] = {}
+    for number, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            pages.setdefault(anchor, number)
+    return pages
+
+
+def page_lists(book: Book, anchors: dict[str, int], folio: Callable[[int], str]) -> dict[str, list[tuple[str, str]]]:
+    """Entry id → [(text, id of the first mark it covers)], e.g. ``[("3", "gu-a-1"), ("12–14", "gu-b-4")]``."""
+    entries = [(entry.id, entry.uses) for entry in book.glossary]
+    for main in book.index:
+        entries += [(main.id, main.locations)] + [(sub.id, sub.locations) for sub in main.subentries]
+    return {entry_id: collapse(_placed(locations, anchors), folio) for entry_id, locations in entries}
+
+
+def collapse(placed: list[tuple[int, str]], folio: Callable[[int], str]) -> list[tuple[str, str]]:
+    """Page indexes (with a mark id each) → folios, each page once, consecutive numbered pages as ranges."""
+    runs: list[list[tuple[int, str]]] = []  # [(first page, mark id), (last page, _)]
+    for page, mark in sorted(placed):
+        if runs and page == runs[-1][1][0]:
+            continue  # the same page again
+        if runs and page == runs[-1][1][0] + 1 and folio(page).isdigit() and folio(runs[-1][1][0]).isdigit():
+            runs[-1][1] = (page, mark)
+        else:
+            runs.append([(page, mark), (page, mark)])
+    return [(folio(first) if first == last else f"{folio(first)}{RANGE_DASH}{folio(last)}", mark)
+            for (first, mark), (last, _) in runs]
+
+
+def _placed(locations: list[Location], anchors: dict[str, int]) -> list[tuple[int, str]]:
+    return [(anchors[location.id], location.id) for location in locations if location.id in anchors]
+
+
+def _folios(labels: list[str], first_arabic: int) -> Callable[[int], str]:
+    """The folio of a page: as printed, or counted from the first arabic page where none is printed."""
+    def folio(page: int) -> str:
+        if page < len(labels) and labels[page]:
+            return labels[page]
+        return str(page - first_arabic + 1)
+    return folio
+
+
+def _layout_back_matter(book: Book, lists, render, first_folio: str):
+    env = styles.templates(book.style_dirs)
+    html = env.get_template("print/backmatter.html.j2").render(
+        meta=book.metadata, glossary=book.glossary, index=book.index, page_lists=lists,
+        running_title=book.metadata.title)
+    css = env.get_template("print/backmatter-pages.css.j2").render(
+        side="right", first_folio=int(first_folio) if first_folio.isdigit() else 1)
+    return render(html, css)
