@@ -3,12 +3,18 @@
 ebooklib re-parses ``EpubHtml`` content and loses attributes on the way, so every
 document goes in as a plain ``EpubItem`` whose bytes are written as they are
 (``../shared/REFERENCE.md`` §2).
+
+Given the print layout of the same book, each document gets page-break markers where
+the printed pages begin (:mod:`herpress.pagemap`) and the nav a page-list; the
+accessibility metadata is derived from what the package ends up holding
+(:mod:`herpress.accessibility`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +22,8 @@ from pathlib import Path
 from ebooklib import epub
 from lxml import etree
 
-from .. import styles
+from .. import accessibility, pagemap, styles
+from ..cover_image import cover as make_cover
 from ..model import Book, Chapter
 from ..xhtml import inner_xhtml, parse_html, parse_xhtml
 
@@ -44,18 +51,25 @@ def chapter_file(chapter: Chapter) -> str:
     return f"{chapter.slug}.xhtml"
 
 
-def write_epub(book: Book, target: Path) -> None:
+def write_epub(book: Book, target: Path, print_layout=None) -> None:
+    """Write the EPUB; with ``print_layout`` (:func:`herpress.writers.pdf.layout` of the same
+    book) it carries the print edition's page numbers."""
     env = styles.templates(book.style_dirs)
     meta = book.metadata
     links = _links(book)
+    cover = make_cover(book)
+    starts = pagemap.page_starts(print_layout, book) if print_layout is not None else []
     documents = [
+        Document("cover.xhtml", "Cover", _render(env, "epub/cover.xhtml.j2", meta=meta, cover=cover)),
         Document("titlepage.xhtml", "Title page", _render(env, "epub/titlepage.xhtml.j2", meta=meta)),
         Document("copyright.xhtml", "Copyright", _render(env, "epub/copyright.xhtml.j2", meta=meta)),
         Document("nav.xhtml", "Contents", _render(env, "epub/nav.xhtml.j2", meta=meta, toc=_toc(book),
-                                                  landmarks=_landmarks(book)), ("nav",)),
+                                                  landmarks=_landmarks(book), pages=_page_list(book, starts)),
+                 ("nav",)),
     ]
     for chapter in book.chapters:
         body = _chapter_body(env, chapter, links)
+        chapter = _notes_relinked(chapter, links)  # issue 5: glossary uses and cross-references in notes
         documents.append(Document(chapter_file(chapter), chapter.title,
                                   _render(env, "epub/chapter.xhtml.j2", meta=meta, chapter=chapter, body=body)))
     if book.glossary:
@@ -64,6 +78,10 @@ def write_epub(book: Book, target: Path) -> None:
     if book.index:
         documents.append(Document("index.xhtml", "Index",
                                   _render(env, "epub/index.xhtml.j2", meta=meta, index=book.index, links=links)))
+
+    documents = _mark_pages(documents, starts, book)
+    facts = accessibility.Facts(page_list=bool(starts), cover_image=True, data_tables=len(book.figures),
+                                notes=sum(len(c.notes) for c in book.chapters))
 
     package = epub.EpubBook()
     package.set_identifier(meta.identifier)
@@ -76,7 +94,10 @@ def write_epub(book: Book, target: Path) -> None:
             package.add_metadata("DC", name, getattr(meta, name))
     for subject in meta.subjects:
         package.add_metadata("DC", "subject", subject)
-    _accessibility(package, book)
+    for prop, value in accessibility.metadata(book, facts):
+        package.add_metadata(None, "meta", value, {"property": prop})
+    if starts:
+        package.add_metadata(None, "meta", _print_edition(meta), {"property": "pageBreakSource"})
 
     items = {}
     for document in documents:
@@ -90,9 +111,20 @@ def write_epub(book: Book, target: Path) -> None:
     for n, font in enumerate(styles.fonts(book.style_dirs, "text")):
         package.add_item(epub.EpubItem(uid=f"font-{n}", file_name=f"fonts/{font.name}",
                                        media_type=FONT_TYPES[font.suffix.lower()], content=font.read_bytes()))
-    for n, figure in enumerate(book.figures):
-        asset = book.assets[figure.svg_name]
-        package.add_item(epub.EpubItem(uid=f"img-{n}", file_name=asset.name, media_type=asset.media_type, content=asset.data))
+    cover_item = epub.EpubImage(uid="cover-image", file_name=cover.name, media_type=cover.media_type,
+                                content=cover.data)
+    cover_item.properties = ["cover-image"]
+    package.add_item(cover_item)
+    package.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})  # EPUB 2 readers, Kindle
+    figure_assets = {name for figure in book.figures for name in (figure.svg_name, figure.png_name)}
+    for n, asset in enumerate(a for name, a in sorted(book.assets.items()) if name not in figure_assets):
+        package.add_item(epub.EpubItem(uid=f"image-{n}", file_name=asset.name, media_type=asset.media_type,
+                                       content=asset.data))  # the author's own images
+    for n, figure in enumerate(book.figures):  # SVG, and PNG for reading systems (and stores) without SVG
+        for kind, name in (("svg", figure.svg_name), ("png", figure.png_name)):
+            asset = book.assets[name]
+            package.add_item(epub.EpubItem(uid=f"img-{n}-{kind}", file_name=asset.name, media_type=asset.media_type,
+                                           content=asset.data))
 
     package.spine = [items[d.name] for d in documents]
     package.toc = [epub.Link(chapter_file(c), c.title, c.slug) for c in book.chapters]
@@ -103,7 +135,7 @@ def write_epub(book: Book, target: Path) -> None:
     epub.write_epub(str(temporary), package, {"epub3_pages": False, "mtime": moment.replace(tzinfo=None),
                                               "raise_exceptions": True})
     try:
-        _repack(temporary, target, moment)
+        _repack(temporary, target, moment, lambda opf: _finish_opf(opf, meta.language))
     finally:
         temporary.unlink(missing_ok=True)
 
@@ -141,7 +173,25 @@ def _chapter_body(env, chapter: Chapter, links: dict[str, str]) -> str:
         if href.startswith("#") and href[1:] in links and not links[href[1:]].startswith(chapter_file(chapter) + "#"):
             link.set("href", links[href[1:]])
     markup = inner_xhtml(container)
-    return markup.replace(f' xmlns:ns0="{EPUB_NS}"', "").replace("ns0:type", "epub:type")
+    prefixes = set(re.findall(rf' xmlns:(ns\d+)="{re.escape(EPUB_NS)}"', markup))
+    for prefix in prefixes:  # lxml's own prefix for the epub namespace: the document declares epub:
+        markup = markup.replace(f' xmlns:{prefix}="{EPUB_NS}"', "").replace(f" {prefix}:type=", " epub:type=")
+    return markup
+
+
+def _notes_relinked(chapter: Chapter, links: dict[str, str]) -> Chapter:
+    """A copy of ``chapter`` whose notes' links to other documents name those documents."""
+    import dataclasses
+
+    notes = []
+    for note in chapter.notes:
+        container = parse_xhtml(note.html)
+        for link in container.iter("a"):
+            href = link.get("href", "")
+            if href.startswith("#") and href[1:] in links and not links[href[1:]].startswith(chapter_file(chapter) + "#"):
+                link.set("href", links[href[1:]])
+        notes.append(dataclasses.replace(note, html=inner_xhtml(container)))
+    return dataclasses.replace(chapter, notes=notes)
 
 
 def _toc(book: Book) -> list[dict]:
@@ -159,6 +209,7 @@ def _toc(book: Book) -> list[dict]:
 
 def _landmarks(book: Book) -> list[dict]:
     marks = [
+        {"type": "cover", "href": "cover.xhtml", "title": "Cover"},
         {"type": "titlepage", "href": "titlepage.xhtml", "title": "Title page"},
         {"type": "toc", "href": "nav.xhtml#toc", "title": "Contents"},
         {"type": "bodymatter", "href": chapter_file(book.chapters[0]), "title": "Start of content"},
@@ -170,25 +221,51 @@ def _landmarks(book: Book) -> list[dict]:
     return marks
 
 
-def _accessibility(package: epub.EpubBook, book: Book) -> None:
-    def meta(prop: str, value: str) -> None:
-        package.add_metadata(None, "meta", value, {"property": prop})
-
-    meta("schema:accessMode", "textual")
-    if book.figures:
-        meta("schema:accessMode", "visual")
-    meta("schema:accessModeSufficient", "textual")
-    for feature in ("structuralNavigation", "tableOfContents", "readingOrder", "alternativeText"):
-        meta("schema:accessibilityFeature", feature)
-    meta("schema:accessibilityHazard", "none")
-    meta("schema:accessibilitySummary", "Structured with headings and a table of contents; every chart has a text description.")
+def _page_list(book: Book, starts: list[pagemap.PageStart]) -> list[dict]:
+    return [{"href": f"{_region_file(book, start.region)}#page-{start.label}", "label": start.label} for start in starts]
 
 
-def _repack(source: Path, target: Path, moment: dt.datetime) -> None:
+def _region_file(book: Book, region: str) -> str:
+    if region.startswith("chapter:"):
+        return f"{region.removeprefix('chapter:')}.xhtml"
+    return {"contents": "nav.xhtml", "titlepage": "titlepage.xhtml", "copyright": "copyright.xhtml",
+            "glossary": "glossary.xhtml", "index": "index.xhtml"}[region]
+
+
+def _mark_pages(documents: list[Document], starts: list[pagemap.PageStart], book: Book) -> list[Document]:
+    """Put each printed page's break marker into the document where that page begins."""
+    by_file: dict[str, list[pagemap.PageStart]] = {}
+    for start in starts:
+        by_file.setdefault(_region_file(book, start.region), []).append(start)
+    marked = []
+    for document in documents:
+        if document.name in by_file:
+            tree = etree.fromstring(document.content)
+            pagemap.place_markers(tree, by_file[document.name])
+            content = etree.tostring(tree, encoding="utf-8", xml_declaration=True, doctype="<!DOCTYPE html>")
+            document = Document(document.name, document.title, content + b"\n", document.properties)
+        marked.append(document)
+    return marked
+
+
+def _print_edition(meta) -> str:
+    """The print edition the page numbers come from: its ISBN, else the book's identifier."""
+    return f"urn:isbn:{meta.isbn.replace('-', '')}" if meta.isbn else meta.identifier
+
+
+def _finish_opf(opf: bytes, language: str) -> bytes:
+    """What ebooklib cannot write: ``xml:lang`` on the package."""
+    root = etree.fromstring(opf)
+    root.set("{http://www.w3.org/XML/1998/namespace}lang", language)
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _repack(source: Path, target: Path, moment: dt.datetime, fix_opf=lambda opf: opf) -> None:
     """Rewrite the zip so that the same book gives the same bytes: fixed dates, mimetype first."""
     date = moment.timetuple()[:6]
     with zipfile.ZipFile(source) as old:
         entries = [(info.filename, old.read(info.filename)) for info in old.infolist()]
+    entries = [(name, fix_opf(data) if name.endswith(".opf") else data) for name, data in entries]
     entries.sort(key=lambda entry: (entry[0] != "mimetype", entry[0] != "META-INF/container.xml", entry[0]))
     with zipfile.ZipFile(target, "w") as new:
         for name, data in entries:
