@@ -24,7 +24,7 @@ BOOK_DIR = typer.Argument(Path("."), help="The book folder (holds manuscript/ an
 OUTPUT = typer.Option(None, "--output", "-o", help="Where to write the file (default: BOOK_DIR/build/<slug>.<ext>).",
                       dir_okay=False)
 PROFILE = typer.Option(None, "--profile", "-p", help="Print profile: kdp, ingramspark, lulu or screen "
-                       "(default: [print] profile in book.toml, else kdp).", show_default=False)
+                       "(default: \\[print] profile in book.toml, else kdp).", show_default=False)
 
 
 def _version(value: bool) -> None:
@@ -63,13 +63,17 @@ def _run(action, *args, **kwargs):
 
 
 def _done(result) -> None:
-    for warning in getattr(getattr(result, "book", None), "warnings", []):  # the manuscript's: file:line: warning: …
+    book_warnings = getattr(getattr(result, "book", None), "warnings", None) or getattr(result, "book_warnings", [])
+    for warning in book_warnings:  # the manuscript's: file:line: warning: …
         print(warning, file=sys.stderr)
     for warning in getattr(result, "warnings", []):
         print(f"warning: {warning}", file=sys.stderr)
+    for notice in getattr(result, "notices", []):
+        print(notice, file=sys.stderr)
     for fmt, path in result.outputs.items():
         extra = f" ({result.page_count} pages)" if fmt == "pdf" and result.page_count else ""
-        typer.echo(f"wrote {path}{extra}")
+        verb = "up to date:" if getattr(result, "up_to_date", False) else "wrote"
+        typer.echo(f"{verb} {path}{extra}")
 
 
 @app.command()
@@ -98,7 +102,7 @@ def pdf(book_dir: Path = BOOK_DIR, output: Optional[Path] = OUTPUT, profile: Opt
 
 @app.command()
 def cover(book_dir: Path = BOOK_DIR, profile: Optional[str] = PROFILE,
-          paper: Optional[str] = typer.Option(None, "--paper", help="white or cream (default: [print] paper, else white).",
+          paper: Optional[str] = typer.Option(None, "--paper", help="white or cream (default: \\[print] paper, else white).",
                                               show_default=False),
           output: Optional[Path] = OUTPUT) -> None:
     """Build the full-wrap paperback cover into BOOK_DIR/build/<slug>-cover.pdf."""
