@@ -156,8 +156,9 @@ def test_ingramspark_pdf_is_pdf_x_with_a_cmyk_output_intent(profile_pdfs):
     intents = [intent.get_object() for intent in reader.trailer["/Root"]["/OutputIntents"]]
     assert intents and intents[0]["/S"] == "/GTS_PDFX"
     assert intents[0]["/DestOutputProfile"].get_object()["/N"] == 4  # a CMYK profile
-    contents = reader.pages[len(reader.pages) // 2].get_contents().get_data()
-    assert b"0 0 0 1 scn" in contents or b"0 0 0 1 k" in contents  # text in 100 % K
+    streams = [page.get_contents().get_data() for page in reader.pages if page.get_contents()]
+    texts = [data for data in streams if b"BT" in data]
+    assert texts and all(b"0 0 0 1 scn" in data or b"0 0 0 1 k" in data for data in texts)  # text in 100 % K
 
 
 def test_screen_pdf_is_tagged_with_bookmarks_and_live_links(profile_pdfs, sample):
