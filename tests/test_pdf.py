@@ -156,7 +156,7 @@ def test_ingramspark_pdf_is_pdf_x_with_a_cmyk_output_intent(profile_pdfs):
     intents = [intent.get_object() for intent in reader.trailer["/Root"]["/OutputIntents"]]
     assert intents and intents[0]["/S"] == "/GTS_PDFX"
     assert intents[0]["/DestOutputProfile"].get_object()["/N"] == 4  # a CMYK profile
-    streams = [page.get_contents().get_data() for page in reader.pages if page.get_contents()]
+    streams = [page.get_contents().get_data() for page in reader.pages if page.get_contents() is not None]
     texts = [data for data in streams if b"BT" in data]
     assert texts and all(b"0 0 0 1 scn" in data or b"0 0 0 1 k" in data for data in texts)  # text in 100 % K
 
