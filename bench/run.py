@@ -46,28 +46,35 @@ def measure(command: list[str], runs: int, before=None, cwd=None) -> dict:
 
 
 def export_plain_weasyprint(book_dir: Path) -> list[str]:
-    """Write the very HTML and CSS herpress lays out, and return a plain WeasyPrint command for them."""
+    """Write the very HTML and CSS herpress lays out (its final pass: the settled gutter band and
+    any footnote relief), and return a plain WeasyPrint command rendering them once."""
     script = f"""
-import sys
 from pathlib import Path
-sys.path.insert(0, {str(REPO / 'src')!r})
+from herpress import profiles, styles
 from herpress.reader import load_book
 from herpress.writers import pdf
-from herpress import styles
 book = load_book(Path({str(book_dir)!r}), cache_dir=Path({str(book_dir / 'build' / '.cache' / 'charts')!r}))
-manuscript = book.root / "manuscript"
+out = book.root / "plain"
 for name, asset in book.assets.items():
-    (manuscript / name).parent.mkdir(parents=True, exist_ok=True)
-    (manuscript / name).write_bytes(asset.data)
-(manuscript / "plain.html").write_text(pdf.print_html(book), encoding="utf-8")
-print(pdf.geometry_css(book) if hasattr(pdf, "geometry_css") else "")
+    (out / name).parent.mkdir(parents=True, exist_ok=True)
+    (out / name).write_bytes(asset.data)
+(out / "plain.html").write_text(pdf.print_html(book), encoding="utf-8")
+result = pdf.layout(book)
+env = styles.templates(book.style_dirs)
+(out / "geometry.css").write_text(env.get_template("print/page-geometry.css.j2").render(g=result.geometry))
+relief = env.get_template("print/footnote-relief.css.j2").render(slugs=result.relieved) if result.relieved else ""
+(out / "relief.css").write_text(relief)
+names = ["print.css"] + (["print-cmyk.css"] if result.profile.cmyk else [])
+print("\\n".join(str(styles.find(book.style_dirs, name)) for name in names))
 """
-    geometry = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True).stdout
-    (book_dir / "manuscript" / "geometry.css").write_text(geometry, encoding="utf-8")
-    render = ("from weasyprint import HTML, CSS; import sys; "
-              "HTML(sys.argv[1]).write_pdf(sys.argv[2], stylesheets=[CSS(sys.argv[3]), CSS(sys.argv[4])])")
-    return [sys.executable, "-c", render, str(book_dir / "manuscript" / "plain.html"), str(book_dir / "plain.pdf"),
-            str(REPO / "styles" / "print.css"), str(book_dir / "manuscript" / "geometry.css")]
+    sheets = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True).stdout.split()
+    out = book_dir / "plain"
+    render = ("import sys; from weasyprint import HTML, CSS; from weasyprint.text.fonts import FontConfiguration; "
+              "fc = FontConfiguration(); "
+              "HTML(sys.argv[1]).write_pdf(sys.argv[2], font_config=fc, "
+              "stylesheets=[CSS(filename=f, font_config=fc) for f in sys.argv[3:]])")
+    return [sys.executable, "-c", render, str(out / "plain.html"), str(book_dir / "plain.pdf"),
+            *sheets, str(out / "geometry.css"), str(out / "relief.css")]
 
 
 def pandoc_command(book_dir: Path, chapters: list[Path]) -> list[str]:
@@ -89,6 +96,7 @@ def main() -> None:
     if args.quick:
         args.runs, args.words, args.big_words = 1, 15_000, 20_000
 
+    load_at_start = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else None
     work = Path(tempfile.mkdtemp(prefix="herpress-bench-"))
     rows: dict[str, dict] = {}
     try:
@@ -96,20 +104,34 @@ def main() -> None:
         chapters = generate(long_book, args.words)
         clear_cache = lambda: shutil.rmtree(long_book / "build", ignore_errors=True)  # noqa: E731
 
-        rows["pandoc epub"] = measure(pandoc_command(long_book, chapters), args.runs)
-        rows["herpress epub, cold"] = measure(HERPRESS + ["epub", str(long_book)], args.runs, before=clear_cache)
-        plain = export_plain_weasyprint(long_book)
-        rows["plain WeasyPrint, same HTML/CSS"] = measure(plain, args.runs)
-        rows["herpress pdf, cold"] = measure(HERPRESS + ["pdf", str(long_book)], args.runs, before=clear_cache)
-        rows["herpress build, cold"] = measure(HERPRESS + ["build", str(long_book)], args.runs, before=clear_cache)
-        rows["herpress build, no-op rebuild"] = measure(HERPRESS + ["build", str(long_book)], args.runs)
+        def chapters_changed():  # as if every chapter had changed: charts and cover stay cached
+            cache = long_book / "build" / ".cache"
+            shutil.rmtree(cache / "chapters", ignore_errors=True)
+            shutil.rmtree(cache / "pagemap", ignore_errors=True)
+            (cache / "state.json").unlink(missing_ok=True)
 
         def touch_one_chapter():
             with chapters[len(chapters) // 2].open("a", encoding="utf-8") as handle:
                 handle.write(f"\nOne more paragraph, added at {time.time_ns()}.\n")
 
-        subprocess.run(HERPRESS + ["epub", str(long_book)], check=True, capture_output=True)
+        rows["herpress --help (start-up)"] = measure(HERPRESS + ["--help"], args.runs)
+        rows["pandoc epub"] = measure(pandoc_command(long_book, chapters), args.runs)
+        rows["herpress epub, cold (build/ deleted)"] = measure(HERPRESS + ["epub", str(long_book)], args.runs,
+                                                              before=clear_cache)
+        rows["herpress epub, every chapter changed"] = measure(HERPRESS + ["epub", str(long_book)], args.runs,
+                                                              before=chapters_changed)
         rows["herpress epub, one chapter edited"] = measure(HERPRESS + ["epub", str(long_book)], args.runs,
+                                                           before=touch_one_chapter)
+        plain = export_plain_weasyprint(long_book)
+        rows["plain WeasyPrint, same HTML/CSS"] = measure(plain, args.runs)
+        rows["herpress pdf, cold (build/ deleted)"] = measure(HERPRESS + ["pdf", str(long_book)], args.runs,
+                                                             before=clear_cache)
+        rows["herpress pdf, one chapter edited"] = measure(HERPRESS + ["pdf", str(long_book)], args.runs,
+                                                          before=touch_one_chapter)
+        rows["herpress build, cold (build/ deleted)"] = measure(HERPRESS + ["build", str(long_book)], args.runs,
+                                                               before=clear_cache)
+        rows["herpress build, no-op rebuild"] = measure(HERPRESS + ["build", str(long_book)], args.runs)
+        rows["herpress build, one chapter edited"] = measure(HERPRESS + ["build", str(long_book)], 1,
                                                             before=touch_one_chapter)
 
         sample = work / "sample"
@@ -127,14 +149,20 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
 
     summary = {
-        "epub vs pandoc": ratio(rows["herpress epub, cold"], rows["pandoc epub"]),
-        "pdf vs plain WeasyPrint": ratio(rows["herpress pdf, cold"], rows["plain WeasyPrint, same HTML/CSS"]),
+        "epub (every chapter changed) vs pandoc": ratio(rows["herpress epub, every chapter changed"], rows["pandoc epub"]),
+        "epub (cold, build/ deleted) vs pandoc": ratio(rows["herpress epub, cold (build/ deleted)"], rows["pandoc epub"]),
+        "pdf (cold) vs plain WeasyPrint": ratio(rows["herpress pdf, cold (build/ deleted)"],
+                                                rows["plain WeasyPrint, same HTML/CSS"]),
+        "pdf (one chapter edited) vs plain WeasyPrint": ratio(rows["herpress pdf, one chapter edited"],
+                                                              rows["plain WeasyPrint, same HTML/CSS"]),
         "no-op build (s)": rows["herpress build, no-op rebuild"]["median_s"],
-        "one-chapter edit vs full epub": ratio(rows["herpress epub, one chapter edited"], rows["herpress epub, cold"]),
-        "peak RSS of the big book (MiB)": rows["herpress pdf, ~1,000-page book"]["peak_rss_mib"],
+        "one-chapter edit vs full epub": ratio(rows["herpress epub, one chapter edited"],
+                                               rows["herpress epub, every chapter changed"]),
+        "peak RSS of the big book (MiB)": round(rows["herpress pdf, ~1,000-page book"]["peak_rss_mib"]),
         "pages of the big book": pages,
     }
     machine = {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+               "load average at start": load_at_start,
                "words": args.words, "runs": args.runs, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     write(rows, summary, machine, quick=args.quick)
 
@@ -145,7 +173,8 @@ def write(rows: dict, summary: dict, machine: dict, quick: bool) -> None:
     (RESULTS / f"{stem}.json").write_text(json.dumps({"machine": machine, "rows": rows, "summary": summary}, indent=2) + "\n")
     lines = [f"# herpress benchmark — {machine['date']}", "",
              f"{machine['cores']} cores, Python {machine['python']}, {machine['platform']}; "
-             f"{machine['words']:,}-word synthetic book; median of {machine['runs']} runs (min–max).", "",
+             f"{machine['words']:,}-word synthetic book; median of {machine['runs']} runs (min–max); "
+             f"load average at start {machine['load average at start']}.", "",
              "| row | median s | min–max s | peak RSS MiB |", "|---|---:|---:|---:|"]
     for name, row in rows.items():
         lines.append(f"| {name} | {row['median_s']:.2f} | {row['min_s']:.2f}–{row['max_s']:.2f} | {row['peak_rss_mib']:.0f} |")

@@ -125,6 +125,7 @@ def test_smart_punctuation_is_characters_not_entities(tmp_path):
     ("one.md", "# One\n\nSee [[Nonsense]].\n", 3, "'Nonsense' is marked as a glossary term"),
     ("one.md", "# One\n\nText\n\nSee [@fig:none].\n", 5, "unknown label 'fig:none'"),
     ("one.md", "Just text, no heading.\n", 1, "must begin with a level-1 heading"),
+    ("one.md", "\n# {^Entry} {#ch:one}\n\nText.\n", 2, "heading has no text"),
     ("one.md", "# One\n\n# Two\n", 3, "one level-1 heading"),
     ("one.md", "# One\n\n```chart\nlabel = \"fig:x\"\n", 3, "never closed"),
     ("glossary.md", "# Glossary\n\nA\n:   one\n\na\n:   two\n", 6, "defined twice"),

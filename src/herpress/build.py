@@ -7,24 +7,34 @@ so a failed build leaves the previous outputs as they were.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
-from .model import Book
-from .reader import load_book
+from . import cache
+from .errors import BookError
+
+if TYPE_CHECKING:
+    from .model import Book
 
 Report = Callable[[str], None]
 
 
 @dataclass
 class BuildResult:
-    book: Book
+    book: Book | None  # None when nothing had to be built (``up_to_date``)
     outputs: dict[str, Path] = field(default_factory=dict)
     page_count: int | None = None
     warnings: list[str] = field(default_factory=list)  # from preflight: acceptable, worth reading
+    up_to_date: bool = False  # every output was there, built from the same inputs: nothing was done
+    book_warnings: list[str] = field(default_factory=list)  # the manuscript's, repeated on a no-op build
+    notices: list[str] = field(default_factory=list)  # one-line remarks for stderr
+
+
+NO_PAGE_NUMBERS = "no print page numbers: run 'herpress build' to include them"
 
 
 def output_dir(book_dir: Path) -> Path:
@@ -33,41 +43,192 @@ def output_dir(book_dir: Path) -> Path:
 
 def build(book_dir: Path, formats: tuple[str, ...] = ("epub", "pdf"), *, outputs: dict[str, Path] | None = None,
           profile: str | None = None, report: Report = lambda message: None) -> BuildResult:
-    """Build the book in ``book_dir`` into the given formats; return where each went."""
+    """Build the book in ``book_dir`` into the given formats; return where each went.
+
+    Nothing is done when the last build made every output from the same inputs and the
+    outputs are unchanged (``result.up_to_date``). ``herpress build`` gives the EPUB the print
+    edition's page numbers; an EPUB built alone takes them from the last layout when it is of
+    the same content, and otherwise goes without (``result.notices`` says so).
+    """
     out = output_dir(book_dir)
+    inputs = cache.Inputs.of(book_dir) if (book_dir / "manuscript").is_dir() else None
+    if inputs is not None:
+        keys = {fmt: inputs.output_key(fmt, profile, (outputs or {}).get(fmt)) for fmt in formats}
+        previous = cache.up_to_date(out, keys)
+        unpaged = (previous or {}).get("epub", {}).get("notices")
+        if unpaged and ("pdf" in formats or cache.load_page_map(out, previous["epub"]["layout_key"]) is not None):
+            previous = None  # an EPUB without page numbers, and now they can be had
+        if previous is not None:
+            report("Up to date")
+            first = next(iter(previous.values()))
+            return BuildResult(None, {fmt: Path(r["path"]) for fmt, r in previous.items()},
+                               page_count=previous.get("pdf", {}).get("pages"), up_to_date=True,
+                               warnings=[w for r in previous.values() for w in r.get("warnings", [])],
+                               book_warnings=first.get("book_warnings", []),
+                               notices=[n for r in previous.values() for n in r.get("notices", [])])
+    from .reader import load_book
+
     report("Reading the manuscript")
-    book = load_book(book_dir, cache_dir=out / ".cache" / "charts")
+    book = load_book(book_dir, cache_dir=out / ".cache" / "charts",
+                     chapter_cache=cache.ChapterCache.for_book(book_dir.resolve() / "manuscript",
+                                                               cache.cache_dir(out) / "chapters"))
     if profile:
         from .profiles import get
 
         book.print_settings.profile = get(profile).name
     result = BuildResult(book)
     targets = {fmt: (outputs or {}).get(fmt) or out / f"{book.slug}.{fmt}" for fmt in formats}
-    laid_out = None  # the print layout, computed once: the PDF and the EPUB's page-list share it
+    layout_key = inputs.layout_key(book.print_settings.profile) if inputs else None
+    starts = None  # where the printed pages begin, for the EPUB's page-list
+    epub_job = None
     if "pdf" in targets:
+        from .pagemap import page_starts
         from .writers.pdf import layout, write_layout
 
         report("Laying out the print PDF")
-        laid_out = layout(book)
-        with atomic(targets["pdf"]) as temporary:
-            write_layout(book, laid_out, temporary)
-            result.page_count = laid_out.page_count
-            report("Preflight")
-            result.warnings += check_interior(temporary, laid_out)
+        hint = cache.page_count_hint(out, book.print_settings.profile) or estimate_pages(book)
+        laid_out = layout(book, pages_hint=hint)
+        cache.save_page_count(out, book.print_settings.profile, laid_out.page_count)
+        starts = page_starts(laid_out, book)
+        if layout_key:
+            cache.save_page_map(out, layout_key, starts)
+        if "epub" in targets and CONCURRENT:  # pack the EPUB on the other core while the PDF is written
+            with _cover_cached(book, out, inputs):  # the forked process gets the book as it is now
+                epub_job = _Background(targets["epub"], lambda path: _write_epub(book, path, starts))
+        try:
+            with atomic(targets["pdf"]) as temporary:
+                write_layout(book, laid_out, temporary)
+                result.page_count = laid_out.page_count
+                report("Preflight")
+                result.warnings += check_interior(temporary, laid_out)
+        except BaseException:
+            if epub_job is not None:
+                epub_job.cancel()
+            raise
+        del laid_out  # the EPUB needs only the page starts: let the layout go
         result.outputs["pdf"] = targets["pdf"]
-    if "epub" in targets:
-        from .writers.epub import write_epub
-
-        if laid_out is None:
-            from .writers.pdf import layout
-
-            report("Laying out the print edition (for the EPUB's page numbers)")
-            laid_out = layout(book)
+    if epub_job is not None:
         report("Packing the EPUB")
         with atomic(targets["epub"]) as temporary:
-            write_epub(book, temporary, laid_out)
+            epub_job.finish(temporary)
         result.outputs["epub"] = targets["epub"]
+    elif "epub" in targets:
+        if starts is None and layout_key:
+            starts = cache.load_page_map(out, layout_key)
+        if starts is None:
+            result.notices.append(NO_PAGE_NUMBERS)
+        report("Packing the EPUB")
+        with atomic(targets["epub"]) as temporary, _cover_cached(book, out, inputs):
+            _write_epub(book, temporary, starts)
+        result.outputs["epub"] = targets["epub"]
+    if inputs is not None:
+        book_warnings = [str(w) for w in book.warnings]
+        for fmt, path in result.outputs.items():
+            facts = {"pages": result.page_count, "warnings": result.warnings} if fmt == "pdf" else \
+                {"notices": result.notices, "layout_key": layout_key}
+            cache.record_output(out, fmt, keys[fmt], path, book_warnings=book_warnings, **facts)
     return result
+
+
+CONCURRENT = len(os.sched_getaffinity(0)) > 1 if hasattr(os, "sched_getaffinity") else False
+
+
+def _write_epub(book: Book, path: Path, starts) -> None:
+    from .writers.epub import write_epub
+
+    write_epub(book, path, starts=starts or [])
+
+
+class _Background:
+    """``work(path)`` in a forked process, writing beside ``target``; :meth:`finish` waits for it and
+    moves its file to the given path, or raises its error here."""
+
+    def __init__(self, target: Path, work: Callable[[Path], None]):
+        import multiprocessing
+
+        self.path = target.with_name(f".{target.name}.{os.getpid()}.background")
+        context = multiprocessing.get_context("fork")
+        self.receive, send = context.Pipe(duplex=False)
+
+        def run() -> None:
+            try:
+                work(self.path)
+                send.send(None)
+            except BookError as error:
+                send.send(("book", error.message, error.file, error.line))
+            except BaseException as error:  # noqa: BLE001 - reported by the parent
+                send.send(("other", f"{type(error).__name__}: {error}", None, None))
+
+        self.process = context.Process(target=run, daemon=True)
+        self.process.start()
+
+    def finish(self, destination: Path) -> None:
+        try:
+            outcome = self.receive.recv() if self.receive.poll(None) else ("other", "no answer", None, None)
+        except EOFError:
+            outcome = ("other", f"the EPUB process ended with status {self.process.exitcode}", None, None)
+        self.process.join()
+        try:
+            if outcome is None:
+                os.replace(self.path, destination)
+                return
+            kind, message, file, line = outcome
+            if kind == "book":
+                raise BookError(message, file, line)
+            raise RuntimeError(message)
+        finally:
+            self.path.unlink(missing_ok=True)
+
+    def cancel(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.path.unlink(missing_ok=True)
+
+
+@contextmanager
+def _cover_cached(book: Book, out: Path, inputs: cache.Inputs | None) -> Iterator[None]:
+    """While writing the EPUB, a drawn cover comes from the cache (the Book is left as it was)."""
+    if book.cover is not None or inputs is None:
+        yield
+        return
+    book.cover = cached_cover(book, out, inputs)
+    try:
+        yield
+    finally:
+        book.cover = None
+
+
+def cached_cover(book: Book, out: Path, inputs: cache.Inputs):
+    """The typographic EPUB cover (:func:`herpress.cover_image.typographic`), drawn once per
+    metadata, fonts and herpress version: matplotlib is not even imported when it is cached."""
+    from .model import Asset
+
+    path = cache.cache_dir(out) / "cover" / f"{cache.digest_of(inputs.code, inputs.styles, repr(book.metadata))}.png"
+    try:
+        data = path.read_bytes()
+    except OSError:
+        from .cover_image import typographic
+
+        data = typographic(book)
+        cache.write_atomically(path, data)
+    return Asset("images/cover.png", "image/png", data)
+
+
+def estimate_pages(book: Book) -> int:
+    """A guess at the printed page count, to pick the gutter band of the first layout (which
+    then checks it): ~1,850 visible characters per 6×9 in page (measured on the benchmark's book),
+    scaled by the text area, plus chapter openings and the front and back matter."""
+    from .config import TRIMS
+
+    width, height = TRIMS[book.print_settings.trim]
+    area = (width - 1.2) * (height - 1.5) / (4.8 * 7.5)
+    characters = sum(len(_MARKUP.sub("", c.body_html)) + sum(len(_MARKUP.sub("", n.html)) for n in c.notes)
+                     for c in book.chapters)
+    return round(characters / (1850 * area) + 1.5 * len(book.chapters) + 12)
+
+
+_MARKUP = re.compile(r"<[^>]*>|\s+")
 
 
 def check_interior(path: Path, laid_out) -> list[str]:
@@ -86,12 +247,15 @@ def check_interior(path: Path, laid_out) -> list[str]:
 def cover(book_dir: Path, *, profile: str | None = None, paper: str | None = None, output: Path | None = None,
           report: Report = lambda message: None) -> BuildResult:
     """The full-wrap cover, its spine sized from the interior's real page count."""
+    from .reader import load_book
     from .writers.cover import write_cover
     from .writers.pdf import layout
 
     out = output_dir(book_dir)
     report("Reading the manuscript")
-    book = load_book(book_dir, cache_dir=out / ".cache" / "charts")
+    book = load_book(book_dir, cache_dir=out / ".cache" / "charts",
+                     chapter_cache=cache.ChapterCache.for_book(book_dir.resolve() / "manuscript",
+                                                               cache.cache_dir(out) / "chapters"))
     if profile:
         from .profiles import get
 

@@ -155,13 +155,23 @@ def _inside(block, offset: int, marker) -> None:
             if count == offset:
                 while position > 0 and not text[position - 1].isspace():
                     position -= 1  # a word broken across the pages: mark its start
-                _split(owner, attribute, position, marker)
+                _split(owner, attribute, position, marker, block)
                 return
             count += 1
     _before(block, marker)
 
 
-def _split(owner, attribute: str, position: int, marker) -> None:
+def _split(owner, attribute: str, position: int, marker, block) -> None:
+    while attribute == "text" and position == 0 and owner is not block:
+        # the page begins with an inline element (a link, an emphasis): mark before it, not inside
+        parent = owner.getparent()
+        index = parent.index(owner)
+        if index == 0 and not (parent.text or "").strip():
+            owner, attribute = parent, "text"  # and it starts its parent too: go up
+            continue
+        parent.insert(index, marker)
+        marker.tail = None
+        return
     if attribute == "text":
         marker.tail, owner.text = owner.text[position:], owner.text[:position]
         owner.insert(0, marker)

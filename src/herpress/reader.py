@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import markdown
 
 from . import images, rawhtml, styles
+from .cache import ChapterCache
 from .charts.draw import draw_chart
 from .config import CONFIG_NAME, load_config
 from .errors import BookError
@@ -33,8 +35,12 @@ SMART = {  # SmartyPants, writing characters rather than HTML entities
 }
 
 
-def load_book(book_dir: Path, cache_dir: Path | None = None) -> Book:
-    """Read ``book_dir/manuscript`` into a Book. Raises :class:`BookError` on bad input."""
+def load_book(book_dir: Path, cache_dir: Path | None = None, chapter_cache: ChapterCache | None = None) -> Book:
+    """Read ``book_dir/manuscript`` into a Book. Raises :class:`BookError` on bad input.
+
+    ``cache_dir`` keeps drawn charts; ``chapter_cache`` keeps each file's Markdown → HTML
+    (:mod:`herpress.cache`), so only changed files are converted again.
+    """
     root = book_dir.resolve()
     manuscript = root / MANUSCRIPT
     if not manuscript.is_dir():
@@ -44,7 +50,9 @@ def load_book(book_dir: Path, cache_dir: Path | None = None) -> Book:
     metadata.slug = metadata.slug or slugify(metadata.title)
     style_dirs = styles.style_dirs(root)
 
-    converter = _Converter(root, manuscript)
+    converter = _Converter(root, manuscript, chapter_cache)
+    converter.prefetch([*config.contents.chapters, *config.contents.back]
+                       + ([config.contents.glossary] if config.contents.glossary else []))
     chapters = [converter.chapter(name, "chapter") for name in config.contents.chapters]
     chapters += [converter.chapter(name, "back") for name in config.contents.back]
     _check_unique(chapters)
@@ -117,8 +125,9 @@ def _shown(root: Path, path: Path) -> str:
 class _Converter:
     """One Markdown instance with herpress's extensions, reset for each file."""
 
-    def __init__(self, root: Path, manuscript: Path):
-        self.root, self.manuscript = root, manuscript
+    def __init__(self, root: Path, manuscript: Path, cache: ChapterCache | None = None):
+        self.root, self.manuscript, self.cache = root, manuscript, cache
+        self.prefetched: dict[tuple[str, str], tuple] = {}  # (file as shown, text) -> (html, chart specs)
         self.charts = ChartExtension()
         self.md = markdown.Markdown(
             extensions=["extra", "toc", "smarty", self.charts, GlossaryExtension(), CrossRefExtension(), IndexExtension()],
@@ -134,13 +143,64 @@ class _Converter:
         problem = blocks.unclosed(text)
         if problem:
             raise BookError(problem[1], _shown(self.root, path), problem[0])
+        shown = _shown(self.root, path)
+        key = self.cache.key(shown, text) if self.cache else None
+        done = self.prefetched.pop((shown, text), None) or (self.cache.get(key) if self.cache else None)
+        if done is None:
+            done = self.markdown(shown, text)
+            if self.cache:
+                self.cache.put(key, done)
+        html, specs = done
+        self.charts.start(Path(shown), self.manuscript)
+        self.charts.specs = list(specs)
+        return text, html
+
+    def markdown(self, shown: str, text: str) -> tuple[str, list]:
+        """Markdown → (HTML, chart specs): the costly step, the one the cache keeps."""
+        if self.cache is not None:
+            self.cache.converted.append(shown)
         self.md.reset()
-        self.charts.start(Path(_shown(self.root, path)), self.manuscript)
+        self.charts.start(Path(shown), self.manuscript)
         try:
-            return text, self.md.convert(text)
+            return self.md.convert(text), list(self.charts.specs)
         except RecursionError:
-            raise BookError("lists, quotes or HTML are nested too deeply to read", _shown(self.root, path),
+            raise BookError("lists, quotes or HTML are nested too deeply to read", shown,
                             _deepest_line(text)) from None
+
+    def prefetch(self, names: list[str]) -> None:
+        """Convert, in worker processes, the files the cache lacks — when there are cores to share
+        and enough text to pay for starting the workers. Errors are left for :meth:`convert`."""
+        workers = min(PARALLEL_WORKERS, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+        jobs = []
+        for name in names:
+            path = self.manuscript / name
+            try:
+                text = read_text(self.root, path)
+            except BookError:
+                continue
+            shown = _shown(self.root, path)
+            hit = self.cache.get(self.cache.key(shown, text)) if self.cache is not None else None
+            if hit is None:
+                jobs.append((shown, text))
+            else:
+                self.prefetched[shown, text] = hit
+        if workers < 2 or len(jobs) < 2 or sum(len(text) for _, text in jobs) < PARALLEL_CHARS:
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                                 initargs=(self.root, self.manuscript)) as pool:
+            # longest first, so the two workers finish together
+            order = sorted(range(len(jobs)), key=lambda n: -len(jobs[n][1]))
+            results = dict(zip(order, pool.map(_convert_in_worker, [jobs[n] for n in order])))
+        for n, (shown, text) in enumerate(jobs):
+            if results[n] is not None:
+                self.prefetched[shown, text] = results[n]
+                if self.cache is not None:
+                    self.cache.converted.append(shown)
+                    self.cache.put(self.cache.key(shown, text), results[n])
 
     def chapter(self, name: str, kind: str) -> Chapter:
         path = self.manuscript / name
@@ -162,6 +222,9 @@ class _Converter:
         if extra is not None:
             raise BookError("a chapter file holds one level-1 heading; use '##' for sections", shown,
                             line_of(text, "# " + plain_text(extra)))
+        if not plain_text(first):
+            raise BookError("the chapter's heading has no text: it names the chapter in the contents",
+                            shown, _first_line(text))
         label = first.get("id", "")
         slug = label[3:] if label.startswith("ch:") else slugify(re.sub(r"^\d+[-_ ]*", "", Path(name).stem))
         classes = (first.get("class") or "").split()
@@ -213,6 +276,24 @@ class _Converter:
         if not entries:
             raise BookError("the glossary defines no terms ('Term' on one line, ':   definition' on the next)", shown, 1)
         return sorted(entries, key=lambda e: sort_key(e.term))
+
+
+PARALLEL_WORKERS = 2
+PARALLEL_CHARS = 400_000  # below this, starting workers costs more than it saves (bench/README.md)
+_worker: _Converter | None = None
+
+
+def _start_worker(root: Path, manuscript: Path) -> None:
+    global _worker
+    _worker = _Converter(root, manuscript)
+
+
+def _convert_in_worker(job: tuple[str, str]):
+    """(HTML, chart specs) of one file, or None when it fails (the parent converts it again and reports)."""
+    try:
+        return _worker.markdown(*job)
+    except Exception:
+        return None
 
 
 def _deepest_line(text: str) -> int:
@@ -353,6 +434,7 @@ def _resolve(book: Book, converter: _Converter) -> None:
     for entry in book.glossary:  # book order: chapters in order, and in each the mark numbers
         entry.uses.sort(key=lambda use: _mark_order(book, use.id))
     book.index = _index_tree(book, marks, converter)
+    book.__dict__.pop("_positions", None)
 
 
 def _targets(book: Book, converter: _Converter) -> dict[str, tuple[str, str, str]]:
@@ -418,8 +500,10 @@ def _resolve_part(part, chapter: Chapter, source: str, shown: str, targets, glos
 def _mark_order(book: Book, mark_id: str) -> tuple[int, int]:
     """``gu-<slug>-<n>`` → (chapter position, n)."""
     slug, _, n = mark_id[3:].rpartition("-")
-    position = next(i for i, c in enumerate(book.chapters) if c.slug == slug)
-    return position, int(n)
+    positions = book.__dict__.get("_positions")
+    if positions is None or len(positions) != len(book.chapters):  # built once: no scan per mark
+        positions = book.__dict__["_positions"] = {c.slug: i for i, c in enumerate(book.chapters)}
+    return positions[slug], int(n)
 
 
 def _index_tree(book: Book, marks: dict, converter: _Converter) -> list[IndexEntry]:

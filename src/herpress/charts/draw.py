@@ -9,11 +9,11 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from herpress.cache import write_atomically
 from herpress.charts.spec import ChartSpec
 from herpress.errors import BookError
 
@@ -62,21 +62,9 @@ def draw_chart(spec: ChartSpec, *, fonts: Sequence[Path], cache_dir: Path | None
         pass
     svg, png = _render(spec, fonts)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    _write_atomically(svg_path, svg)
-    _write_atomically(png_path, png)
+    write_atomically(svg_path, svg)
+    write_atomically(png_path, png)
     return ChartImages(svg=svg, png=png, cached=False)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                                         suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _family(fonts: Sequence[Path]) -> str:

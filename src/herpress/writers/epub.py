@@ -51,14 +51,16 @@ def chapter_file(chapter: Chapter) -> str:
     return f"{chapter.slug}.xhtml"
 
 
-def write_epub(book: Book, target: Path, print_layout=None) -> None:
+def write_epub(book: Book, target: Path, print_layout=None, starts: list | None = None) -> None:
     """Write the EPUB; with ``print_layout`` (:func:`herpress.writers.pdf.layout` of the same
-    book) it carries the print edition's page numbers."""
+    book), or the ``starts`` read from it (:func:`herpress.pagemap.page_starts`, as cached by
+    :mod:`herpress.cache`), it carries the print edition's page numbers."""
     env = styles.templates(book.style_dirs)
     meta = book.metadata
     links = _links(book)
     cover = make_cover(book)
-    starts = pagemap.page_starts(print_layout, book) if print_layout is not None else []
+    if starts is None:
+        starts = pagemap.page_starts(print_layout, book) if print_layout is not None else []
     documents = [
         Document("cover.xhtml", "Cover", _render(env, "epub/cover.xhtml.j2", meta=meta, cover=cover)),
         Document("titlepage.xhtml", "Title page", _render(env, "epub/titlepage.xhtml.j2", meta=meta)),

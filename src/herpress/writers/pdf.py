@@ -111,10 +111,13 @@ def stylesheets(book: Book, font_config, page_geometry: Geometry, profile: Profi
     return sheets + [CSS(string=css, font_config=font_config)]
 
 
-def layout(book: Book, profile: Profile | None = None, relieve: bool = True) -> PrintLayout:
+def layout(book: Book, profile: Profile | None = None, relieve: bool = True,
+           pages_hint: int | None = None) -> PrintLayout:
     """Lay the book out under its print profile; the result can be written and inspected.
 
     ``relieve=False`` keeps widows and orphans at 2 even where a footnote goes astray (for tests).
+    ``pages_hint`` (the last build's page count) is the first guess of the gutter band; the
+    layout is repeated, as without it, when the real count falls in another band.
     """
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
@@ -126,9 +129,10 @@ def layout(book: Book, profile: Profile | None = None, relieve: bool = True) -> 
     check_coverage(book)
     font_config = FontConfiguration()
     html = HTML(string=print_html(book), base_url=str(book.root / "manuscript") + "/", url_fetcher=BookFetcher(book))
-    pages, passes, relieved = profile.min_pages, 0, []
+    pages, passes, relieved = max(pages_hint or 0, profile.min_pages), 0, []
     while True:  # until the gutter band holds and every footnote is on its call's page (at most 4 layouts)
         passes += 1
+        document = None  # free the last pass's layout before the next one (peak memory)
         page_geometry = geometry(book, profile, pages)
         color_profiles: dict = {}
         try:  # stylesheets fetch too (@import, url()): a refused URL stops the build either way
@@ -192,10 +196,13 @@ def _box_text(box) -> str:
 
 def misplaced_notes(result: PrintLayout, book: Book) -> list[str]:
     """Footnotes set on another page than their call (WeasyPrint #1564 can push one a page early)."""
-    wrong = []
+    wrong, first_page = [], {}
+    for number, page in enumerate(result.document.pages):  # one pass over the pages, not one per note
+        for anchor in page.anchors:
+            first_page.setdefault(anchor, number)
     for chapter in book.chapters:
         for note in chapter.notes:
-            call, text = result.page_of(f"call-{note.id}"), result.page_of(note.id)
+            call, text = first_page.get(f"call-{note.id}"), first_page.get(note.id)
             if call is not None and text != call:
                 wrong.append(note.id)
     return wrong
