@@ -41,6 +41,22 @@ def output_dir(book_dir: Path) -> Path:
     return book_dir.resolve() / "build"
 
 
+def read_book(book_dir: Path, profile: str | None = None, report: Report = lambda message: None) -> "Book":
+    """Read the manuscript through the chapter and chart caches; ``profile`` overrides book.toml's."""
+    from .reader import load_book
+
+    out = output_dir(book_dir)
+    report("Reading the manuscript")
+    book = load_book(book_dir, cache_dir=out / ".cache" / "charts",
+                     chapter_cache=cache.ChapterCache.for_book(book_dir.resolve() / "manuscript",
+                                                               cache.cache_dir(out) / "chapters"))
+    if profile:
+        from .profiles import get
+
+        book.print_settings.profile = get(profile).name
+    return book
+
+
 def build(book_dir: Path, formats: tuple[str, ...] = ("epub", "pdf"), *, outputs: dict[str, Path] | None = None,
           profile: str | None = None, report: Report = lambda message: None) -> BuildResult:
     """Build the book in ``book_dir`` into the given formats; return where each went.
@@ -66,16 +82,7 @@ def build(book_dir: Path, formats: tuple[str, ...] = ("epub", "pdf"), *, outputs
                                warnings=[w for r in previous.values() for w in r.get("warnings", [])],
                                book_warnings=first.get("book_warnings", []),
                                notices=[n for r in previous.values() for n in r.get("notices", [])])
-    from .reader import load_book
-
-    report("Reading the manuscript")
-    book = load_book(book_dir, cache_dir=out / ".cache" / "charts",
-                     chapter_cache=cache.ChapterCache.for_book(book_dir.resolve() / "manuscript",
-                                                               cache.cache_dir(out) / "chapters"))
-    if profile:
-        from .profiles import get
-
-        book.print_settings.profile = get(profile).name
+    book = read_book(book_dir, profile, report)
     result = BuildResult(book)
     targets = {fmt: (outputs or {}).get(fmt) or out / f"{book.slug}.{fmt}" for fmt in formats}
     layout_key = inputs.layout_key(book.print_settings.profile) if inputs else None
@@ -247,19 +254,11 @@ def check_interior(path: Path, laid_out) -> list[str]:
 def cover(book_dir: Path, *, profile: str | None = None, paper: str | None = None, output: Path | None = None,
           report: Report = lambda message: None) -> BuildResult:
     """The full-wrap cover, its spine sized from the interior's real page count."""
-    from .reader import load_book
     from .writers.cover import write_cover
     from .writers.pdf import layout
 
     out = output_dir(book_dir)
-    report("Reading the manuscript")
-    book = load_book(book_dir, cache_dir=out / ".cache" / "charts",
-                     chapter_cache=cache.ChapterCache.for_book(book_dir.resolve() / "manuscript",
-                                                               cache.cache_dir(out) / "chapters"))
-    if profile:
-        from .profiles import get
-
-        book.print_settings.profile = get(profile).name
+    book = read_book(book_dir, profile, report)
     if paper:
         book.print_settings.paper = paper
     report("Laying out the interior to count its pages")

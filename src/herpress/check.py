@@ -38,12 +38,10 @@ class Finding:
 
 
 def check(book_dir: Path, *, build: bool = False, report=lambda message: None) -> list[Finding]:
-    from .build import build as run_build, output_dir
-    from .reader import load_book
+    from .build import build as run_build, read_book
 
-    report("Reading the manuscript")
     try:
-        book = load_book(book_dir, cache_dir=output_dir(book_dir) / ".cache" / "charts")
+        book = read_book(book_dir, report=report)
     except BookError as error:
         return [_from_error(error, "manuscript")]
     findings = [Finding("warning", "warning", w.message, _str(w.file), w.line) for w in book.warnings]
