@@ -53,6 +53,15 @@ def folios(path: Path) -> list[str]:
         document.close()
 
 
+def write_manuscript(folder: Path, files: dict[str, str]) -> Path:
+    """Write ``files`` (name → text) into ``folder/manuscript`` and return the book folder."""
+    manuscript = folder / "manuscript"
+    manuscript.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (manuscript / name).write_text(text, encoding="utf-8")
+    return folder
+
+
 def pdf(path: Path) -> PdfReader:
     return PdfReader(str(path))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from contextlib import contextmanager
 
 import pytest
 
@@ -14,19 +15,32 @@ from herpress.writers.cover import cover_geometry, write_cover
 CALIPER = {("kdp", "white"): 0.002252, ("kdp", "cream"): 0.0025}
 
 
-def spine_text(path, geometry) -> str:
-    """The text printed on the spine panel (between the folds), read with pdfium."""
+@contextmanager
+def cover_page(path):
+    """The cover's one page, opened with pdfium."""
     import pypdfium2 as pdfium
 
     document = pdfium.PdfDocument(str(path))
     try:
-        page = document[0]
-        left = page.get_trimbox()[0] + geometry.trim_width * 72
-        text = page.get_textpage().get_text_bounded(left=left, bottom=0, right=left + geometry.spine * 72,
-                                                     top=geometry.trim_height * 72)
+        yield document[0]
     finally:
         document.close()
-    return text.strip()
+
+
+def kdp_cover(small_book, tmp_path, pages: int):
+    """A KDP cover (white paper) for ``pages`` interior pages: its path and its geometry."""
+    book = dataclasses.replace(small_book, print_settings=PrintSettings(profile="kdp"))
+    path = tmp_path / "cover.pdf"
+    write_cover(book, path, pages)
+    return path, cover_geometry("6x9", pages, profiles.get("kdp"), "white")
+
+
+def spine_text(path, geometry) -> str:
+    """The text printed on the spine panel (between the folds)."""
+    with cover_page(path) as page:
+        left = page.get_trimbox()[0] + geometry.trim_width * 72
+        return page.get_textpage().get_text_bounded(left=left, bottom=0, right=left + geometry.spine * 72,
+                                                    top=geometry.trim_height * 72).strip()
 
 
 @pytest.mark.parametrize("pages", [60, 200, 420])
@@ -64,21 +78,12 @@ def test_lulu_spine_and_no_spine_text_below_its_minimum(small_book, tmp_path):
 
 
 def test_spine_text_is_kept_off_the_folds(small_book, tmp_path):
-    import pypdfium2 as pdfium
-
-    book = dataclasses.replace(small_book, print_settings=PrintSettings(profile="kdp"))
-    geometry = cover_geometry("6x9", 120, profiles.get("kdp"), "white")
-    path = tmp_path / "cover.pdf"
-    write_cover(book, path, 120)
-    document = pdfium.PdfDocument(str(path))
-    try:
-        page = document[0]
+    path, geometry = kdp_cover(small_book, tmp_path, 120)
+    with cover_page(path) as page:
         textpage = page.get_textpage()
         fold = page.get_trimbox()[0] + geometry.trim_width * 72
         boxes = [textpage.get_charbox(i) for i in range(textpage.count_chars())
                  if fold - 1 < textpage.get_charbox(i)[0] < fold + geometry.spine * 72 + 1]
-    finally:
-        document.close()
     assert boxes
     margin = geometry.spine_margin * 72
     assert min(b[0] for b in boxes) >= fold + margin - 0.5
@@ -87,15 +92,8 @@ def test_spine_text_is_kept_off_the_folds(small_book, tmp_path):
 
 def test_barcode_area_is_clear(small_book, tmp_path):
     """Nothing but the white box where the printer puts the barcode (back cover, bottom right)."""
-    import pypdfium2 as pdfium
-
-    book = dataclasses.replace(small_book, print_settings=PrintSettings(profile="kdp"))
-    geometry = cover_geometry("6x9", 200, profiles.get("kdp"), "white")
-    path = tmp_path / "cover.pdf"
-    write_cover(book, path, 200)
-    document = pdfium.PdfDocument(str(path))
-    try:
-        page = document[0]
+    path, geometry = kdp_cover(small_book, tmp_path, 200)
+    with cover_page(path) as page:
         trim_left = page.get_trimbox()[0]
         width, height = geometry.barcode
         right = trim_left + (geometry.trim_width - 0.375) * 72
@@ -107,8 +105,6 @@ def test_barcode_area_is_clear(small_book, tmp_path):
         box = (int(right - width * 72 - media[0]) + 2, int(media[3] - bottom - height * 72) + 2,
                int(right - media[0]) - 2, int(media[3] - bottom) - 2)
         extrema = image.crop(box).getextrema()
-    finally:
-        document.close()
     assert text.strip() == "" and extrema == (255, 255)
 
 

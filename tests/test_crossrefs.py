@@ -8,7 +8,7 @@ import sys
 
 import pytest
 from backmatter_checks import anchor_pages, epub_doc, flat
-from checks import folios, pdf
+from checks import folios, pdf, write_manuscript
 
 from herpress.errors import BookError
 from herpress.reader import load_book
@@ -31,11 +31,7 @@ TWO = "# Two\n\nBack to [@ch:one].\n"
 
 
 def load(tmp_path, one=ONE, two=TWO):
-    manuscript = tmp_path / "manuscript"
-    manuscript.mkdir(exist_ok=True)
-    for name, text in {"book.toml": BOOK, "one.md": one, "two.md": two}.items():
-        (manuscript / name).write_text(text, encoding="utf-8")
-    return load_book(tmp_path)
+    return load_book(write_manuscript(tmp_path, {"book.toml": BOOK, "one.md": one, "two.md": two}))
 
 
 def test_tables_get_a_caption_a_number_and_a_label(tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from backmatter_checks import X, anchor_pages, epub_ids, expand, flat, printed_glossary, ranges, resolve
-from checks import folios, pdf
+from checks import folios, pdf, write_manuscript
 
 from herpress.errors import BookError
 from herpress.reader import load_book
@@ -24,11 +24,7 @@ GLOSSARY = "# Glossary\n\nzeal\n:   Energy.\n\nÉlan\n:   Style.\n\nEcho\n:   Ag
 
 
 def load(tmp_path, one: str, glossary: str = GLOSSARY):
-    manuscript = tmp_path / "manuscript"
-    manuscript.mkdir(exist_ok=True)
-    for name, text in {"book.toml": BOOK, "one.md": one, "glossary.md": glossary}.items():
-        (manuscript / name).write_text(text, encoding="utf-8")
-    return load_book(tmp_path)
+    return load_book(write_manuscript(tmp_path, {"book.toml": BOOK, "one.md": one, "glossary.md": glossary}))
 
 
 def test_entries_sort_ignoring_case_and_accents(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from checks import write_manuscript
 from herpress.errors import BookError
 from herpress.reader import load_book
 from herpress.xhtml import parse_xhtml
@@ -54,12 +55,8 @@ Anthropomorphism
 
 
 def make(tmp_path, **files):
-    manuscript = tmp_path / "manuscript"
-    manuscript.mkdir(exist_ok=True)
     defaults = {"book.toml": CONFIG, "intro.md": INTRO, "one.md": ONE, "glossary.md": GLOSSARY}
-    for name, text in {**defaults, **files}.items():
-        (manuscript / name).write_text(text, encoding="utf-8")
-    return tmp_path
+    return write_manuscript(tmp_path, {**defaults, **files})
 
 
 def load(tmp_path, **files):

@@ -87,7 +87,6 @@ def build(book_dir: Path, formats: tuple[str, ...] = ("epub", "pdf"), *, outputs
     targets = {fmt: (outputs or {}).get(fmt) or out / f"{book.slug}.{fmt}" for fmt in formats}
     layout_key = inputs.layout_key(book.print_settings.profile) if inputs else None
     starts = None  # where the printed pages begin, for the EPUB's page-list
-    epub_job = None
     if "pdf" in targets:
         from .pagemap import page_starts
         from .writers.pdf import layout, write_layout
@@ -99,34 +98,24 @@ def build(book_dir: Path, formats: tuple[str, ...] = ("epub", "pdf"), *, outputs
         starts = page_starts(laid_out, book)
         if layout_key:
             cache.save_page_map(out, layout_key, starts)
-        if "epub" in targets and CONCURRENT:  # pack the EPUB on the other core while the PDF is written
-            with _cover_cached(book, out, inputs):  # the forked process gets the book as it is now
-                epub_job = _Background(targets["epub"], lambda path: _write_epub(book, path, starts))
-        try:
-            with atomic(targets["pdf"]) as temporary:
-                write_layout(book, laid_out, temporary)
-                result.page_count = laid_out.page_count
-                report("Preflight")
-                result.warnings += check_interior(temporary, laid_out)
-        except BaseException:
-            if epub_job is not None:
-                epub_job.cancel()
-            raise
+        with atomic(targets["pdf"]) as temporary:
+            write_layout(book, laid_out, temporary)
+            result.page_count = laid_out.page_count
+            report("Preflight")
+            result.warnings += check_interior(temporary, laid_out)
         del laid_out  # the EPUB needs only the page starts: let the layout go
         result.outputs["pdf"] = targets["pdf"]
-    if epub_job is not None:
-        report("Packing the EPUB")
-        with atomic(targets["epub"]) as temporary:
-            epub_job.finish(temporary)
-        result.outputs["epub"] = targets["epub"]
-    elif "epub" in targets:
+    if "epub" in targets:
+        from .writers.epub import write_epub
+
         if starts is None and layout_key:
             starts = cache.load_page_map(out, layout_key)
         if starts is None:
             result.notices.append(NO_PAGE_NUMBERS)
         report("Packing the EPUB")
-        with atomic(targets["epub"]) as temporary, _cover_cached(book, out, inputs):
-            _write_epub(book, temporary, starts)
+        drawn = cached_cover(book, out, inputs) if book.cover is None and inputs is not None else None
+        with atomic(targets["epub"]) as temporary:
+            write_epub(book, temporary, starts=starts or [], drawn_cover=drawn)
         result.outputs["epub"] = targets["epub"]
     if inputs is not None:
         book_warnings = [str(w) for w in book.warnings]
@@ -137,89 +126,18 @@ def build(book_dir: Path, formats: tuple[str, ...] = ("epub", "pdf"), *, outputs
     return result
 
 
-CONCURRENT = len(os.sched_getaffinity(0)) > 1 if hasattr(os, "sched_getaffinity") else False
-
-
-def _write_epub(book: Book, path: Path, starts) -> None:
-    from .writers.epub import write_epub
-
-    write_epub(book, path, starts=starts or [])
-
-
-class _Background:
-    """``work(path)`` in a forked process, writing beside ``target``; :meth:`finish` waits for it and
-    moves its file to the given path, or raises its error here."""
-
-    def __init__(self, target: Path, work: Callable[[Path], None]):
-        import multiprocessing
-
-        self.path = target.with_name(f".{target.name}.{os.getpid()}.background")
-        context = multiprocessing.get_context("fork")
-        self.receive, send = context.Pipe(duplex=False)
-
-        def run() -> None:
-            try:
-                work(self.path)
-                send.send(None)
-            except BookError as error:
-                send.send(("book", error.message, error.file, error.line))
-            except BaseException as error:  # noqa: BLE001 - reported by the parent
-                send.send(("other", f"{type(error).__name__}: {error}", None, None))
-
-        self.process = context.Process(target=run, daemon=True)
-        self.process.start()
-
-    def finish(self, destination: Path) -> None:
-        try:
-            outcome = self.receive.recv() if self.receive.poll(None) else ("other", "no answer", None, None)
-        except EOFError:
-            outcome = ("other", f"the EPUB process ended with status {self.process.exitcode}", None, None)
-        self.process.join()
-        try:
-            if outcome is None:
-                os.replace(self.path, destination)
-                return
-            kind, message, file, line = outcome
-            if kind == "book":
-                raise BookError(message, file, line)
-            raise RuntimeError(message)
-        finally:
-            self.path.unlink(missing_ok=True)
-
-    def cancel(self) -> None:
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join()
-        self.path.unlink(missing_ok=True)
-
-
-@contextmanager
-def _cover_cached(book: Book, out: Path, inputs: cache.Inputs | None) -> Iterator[None]:
-    """While writing the EPUB, a drawn cover comes from the cache (the Book is left as it was)."""
-    if book.cover is not None or inputs is None:
-        yield
-        return
-    book.cover = cached_cover(book, out, inputs)
-    try:
-        yield
-    finally:
-        book.cover = None
-
-
-def cached_cover(book: Book, out: Path, inputs: cache.Inputs):
+def cached_cover(book: Book, out: Path, inputs: cache.Inputs) -> bytes:
     """The typographic EPUB cover (:func:`herpress.cover_image.typographic`), drawn once per
     metadata, fonts and herpress version: matplotlib is not even imported when it is cached."""
-    from .model import Asset
-
     path = cache.cache_dir(out) / "cover" / f"{cache.digest_of(inputs.code, inputs.styles, repr(book.metadata))}.png"
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError:
         from .cover_image import typographic
 
         data = typographic(book)
         cache.write_atomically(path, data)
-    return Asset("images/cover.png", "image/png", data)
+        return data
 
 
 def estimate_pages(book: Book) -> int:
@@ -240,7 +158,6 @@ _MARKUP = re.compile(r"<[^>]*>|\s+")
 
 def check_interior(path: Path, laid_out) -> list[str]:
     """Preflight a freshly written interior: errors stop the build, warnings are returned."""
-    from .errors import BookError
     from .preflight import Expected, preflight
 
     g = laid_out.geometry

@@ -26,13 +26,14 @@ class Cover:
     alt: str
 
 
-def cover(book: Book) -> Cover:
+def cover(book: Book, drawn: bytes | None = None) -> Cover:
+    """The author's image, else the typographic cover (``drawn``: one already drawn and cached)."""
     meta = book.metadata
     alt = f"Cover: {meta.title}" + (f": {meta.subtitle}" if meta.subtitle else "") + f", by {meta.creator}"
     if book.cover is not None:  # read and checked by the reader
         suffix = ".jpg" if book.cover.media_type == "image/jpeg" else ".png"
         return Cover(f"images/cover{suffix}", book.cover.media_type, book.cover.data, alt)
-    return Cover("images/cover.png", "image/png", typographic(book), alt)
+    return Cover("images/cover.png", "image/png", drawn or typographic(book), alt)
 
 
 def typographic(book: Book) -> bytes:

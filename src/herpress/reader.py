@@ -137,9 +137,11 @@ class _Converter:
         self.sources: dict[str, str] = {}  # chapter slug -> Markdown text, for error lines
         self.files: dict[str, str] = {}  # chapter slug -> file as shown in messages
         self.images: dict[str, Asset] = {}  # the author's images, by their path under manuscript/
+        self.texts: dict[Path, str] = {}  # files prefetch() read, for convert() not to read them again
+        self.containers: dict = {}  # chapter slug -> its body, resolved once every chapter is read
 
     def convert(self, path: Path) -> tuple[str, str]:
-        text = read_text(self.root, path)
+        text = self.texts.pop(path, None) or read_text(self.root, path)
         problem = blocks.unclosed(text)
         if problem:
             raise BookError(problem[1], _shown(self.root, path), problem[0])
@@ -178,6 +180,7 @@ class _Converter:
                 text = read_text(self.root, path)
             except BookError:
                 continue
+            self.texts[path] = text
             shown = _shown(self.root, path)
             hit = self.cache.get(self.cache.key(shown, text)) if self.cache is not None else None
             if hit is None:
@@ -247,7 +250,7 @@ class _Converter:
         chapter.notes = _take_notes(container, slug)
         chapter.figures = [Figure(id=_label_id(s.label), number="", spec=s, svg_name=f"images/{_label_id(s.label)}.svg",
                                   png_name=f"images/{_label_id(s.label)}.png") for s in self.charts.specs]
-        chapter._container = container  # resolved and serialized once every chapter is read
+        self.containers[slug] = container
         return chapter
 
     def glossary(self, name: str) -> list[GlossaryEntry]:
@@ -361,6 +364,11 @@ def _take_notes(container, slug: str) -> list[Note]:
         numbers[item.get("id")] = number
         for backref in item.iterfind(".//a[@class='footnote-backref']"):
             _drop(backref)
+        for paragraph in item.iter("p"):  # the no-break space Python-Markdown put before the back-link
+            if len(paragraph):
+                paragraph[-1].tail = (paragraph[-1].tail or "").rstrip("\xa0 ") or None
+            elif paragraph.text:
+                paragraph.text = paragraph.text.rstrip("\xa0 ")
         notes.append(Note(id=f"fn-{slug}-{number}", ref_id=f"fnref-{slug}-{number}", number=number,
                           html=inner_xhtml(item).strip()))
     block.getparent().remove(block)
@@ -416,11 +424,12 @@ def _number(chapters: list[Chapter]) -> None:
 def _resolve(book: Book, converter: _Converter) -> None:
     """Cross-references, glossary uses and index marks, once every chapter is known."""
     targets = _targets(book, converter)
+    positions = {chapter.slug: n for n, chapter in enumerate(book.chapters)}
     glossary = {sort_key(entry.term): entry for entry in book.glossary}
     marks: dict[tuple[str, str | None], IndexEntry] = {}
 
     for chapter in book.chapters:
-        container = chapter.__dict__.pop("_container")
+        container = converter.containers.pop(chapter.slug)
         source, shown = converter.sources[chapter.slug], converter.files[chapter.slug]
         for table in chapter.tables:  # "Table 2.1" at the head of each caption
             number = container.find(f".//table[@id='{table.id}']/caption/span[@class='table-number']")
@@ -432,9 +441,8 @@ def _resolve(book: Book, converter: _Converter) -> None:
             note.html = inner_xhtml(body).strip()
         chapter.body_html = inner_xhtml(container).strip()
     for entry in book.glossary:  # book order: chapters in order, and in each the mark numbers
-        entry.uses.sort(key=lambda use: _mark_order(book, use.id))
-    book.index = _index_tree(book, marks, converter)
-    book.__dict__.pop("_positions", None)
+        entry.uses.sort(key=lambda use: _mark_order(positions, use.id))
+    book.index = _index_tree(book, marks, converter, positions)
 
 
 def _targets(book: Book, converter: _Converter) -> dict[str, tuple[str, str, str]]:
@@ -455,7 +463,7 @@ def _targets(book: Book, converter: _Converter) -> dict[str, tuple[str, str, str
 
     for chapter in book.chapters:
         add(f"ch:{chapter.slug}", (chapter.id, "chapter", chapter.label), chapter)
-        container = chapter.__dict__["_container"]
+        container = converter.containers[chapter.slug]
         for element in container.iter():
             label = element.get("data-label", "")
             if label.startswith("sec:") and element.tag in ("h2", "h3", "h4", "h5", "h6"):
@@ -497,16 +505,13 @@ def _resolve_part(part, chapter: Chapter, source: str, shown: str, targets, glos
         element.attrib.pop("data-label", None)
 
 
-def _mark_order(book: Book, mark_id: str) -> tuple[int, int]:
-    """``gu-<slug>-<n>`` → (chapter position, n)."""
+def _mark_order(positions: dict[str, int], mark_id: str) -> tuple[int, int]:
+    """``gu-<slug>-<n>`` → (position of the chapter in the book, n)."""
     slug, _, n = mark_id[3:].rpartition("-")
-    positions = book.__dict__.get("_positions")
-    if positions is None or len(positions) != len(book.chapters):  # built once: no scan per mark
-        positions = book.__dict__["_positions"] = {c.slug: i for i, c in enumerate(book.chapters)}
     return positions[slug], int(n)
 
 
-def _index_tree(book: Book, marks: dict, converter: _Converter) -> list[IndexEntry]:
+def _index_tree(book: Book, marks: dict, converter: _Converter, positions: dict[str, int]) -> list[IndexEntry]:
     """Main entries (sorted) holding their sub-entries (sorted); a "see" must name a main entry."""
     mains: dict[str, IndexEntry] = {}
     for (term, sub), entry in marks.items():
@@ -520,10 +525,10 @@ def _index_tree(book: Book, marks: dict, converter: _Converter) -> list[IndexEnt
             entry.id = f"{main.id}--{slugify(sub)}"
             main.subentries.append(entry)
     for main in mains.values():
-        main.locations.sort(key=lambda location: _mark_order(book, location.id))
+        main.locations.sort(key=lambda location: _mark_order(positions, location.id))
         main.subentries.sort(key=lambda sub: sub.key)
         for sub in main.subentries:
-            sub.locations.sort(key=lambda location: _mark_order(book, location.id))
+            sub.locations.sort(key=lambda location: _mark_order(positions, location.id))
     for entry in [e for main in mains.values() for e in (main, *main.subentries)]:
         if entry.see and sort_key(entry.see) in mains:
             entry.see_id = mains[sort_key(entry.see)].id

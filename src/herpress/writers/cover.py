@@ -88,9 +88,9 @@ def write_cover(book: Book, target: Path, pages: int) -> list[str]:
     document = html.render(stylesheets=sheets, font_config=font_config, color_profiles=color_profiles)
     for page in document.pages:
         page.links, page.bookmarks = [], []
-    from .pdf import _source_date, pdf_options
+    from .pdf import pdf_date, pdf_options
 
-    stamp = _source_date()
+    stamp = pdf_date()
     if stamp:
         document.metadata.created = document.metadata.modified = stamp
     document.write_pdf(target, **pdf_options(profile))

@@ -13,7 +13,6 @@ accessibility metadata is derived from what the package ends up holding
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import zipfile
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from pathlib import Path
 from ebooklib import epub
 from lxml import etree
 
+from . import source_date
 from .. import accessibility, pagemap, styles
 from ..cover_image import cover as make_cover
 from ..model import Book, Chapter
@@ -42,8 +42,7 @@ class Document:
 
 def build_time() -> dt.datetime:
     """``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now; never before 1980 (zip)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch else dt.datetime.now(dt.timezone.utc)
+    moment = source_date() or dt.datetime.now(dt.timezone.utc)
     return max(moment.replace(microsecond=0), dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc))
 
 
@@ -51,14 +50,16 @@ def chapter_file(chapter: Chapter) -> str:
     return f"{chapter.slug}.xhtml"
 
 
-def write_epub(book: Book, target: Path, print_layout=None, starts: list | None = None) -> None:
+def write_epub(book: Book, target: Path, print_layout=None, starts: list | None = None,
+               drawn_cover: bytes | None = None) -> None:
     """Write the EPUB; with ``print_layout`` (:func:`herpress.writers.pdf.layout` of the same
     book), or the ``starts`` read from it (:func:`herpress.pagemap.page_starts`, as cached by
-    :mod:`herpress.cache`), it carries the print edition's page numbers."""
+    :mod:`herpress.cache`), it carries the print edition's page numbers. ``drawn_cover``: the
+    typographic cover, already drawn (see :func:`herpress.build.cached_cover`)."""
     env = styles.templates(book.style_dirs)
     meta = book.metadata
     links = _links(book)
-    cover = make_cover(book)
+    cover = make_cover(book, drawn_cover)
     if starts is None:
         starts = pagemap.page_starts(print_layout, book) if print_layout is not None else []
     documents = [

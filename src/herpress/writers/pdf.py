@@ -7,9 +7,7 @@ is laid out, counted, and laid out again only if the count falls in another gutt
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 from .. import profiles, styles
@@ -17,6 +15,7 @@ from ..config import TRIMS
 from ..model import Book
 from ..profiles import Profile
 from ..xhtml import inner_xhtml, parse_html, parse_xhtml
+from . import source_date
 
 # The design's outside margin in inches, by trim (the inside one comes from the profile).
 OUTSIDE = {"5x8": 0.55, "5.5x8.5": 0.58, "6x9": 0.6}
@@ -130,6 +129,7 @@ def layout(book: Book, profile: Profile | None = None, relieve: bool = True,
     font_config = FontConfiguration()
     html = HTML(string=print_html(book), base_url=str(book.root / "manuscript") + "/", url_fetcher=BookFetcher(book))
     pages, passes, relieved = max(pages_hint or 0, profile.min_pages), 0, []
+    owner = book.chapter_of_id()
     while True:  # until the gutter band holds and every footnote is on its call's page (at most 4 layouts)
         passes += 1
         document = None  # free the last pass's layout before the next one (peak memory)
@@ -143,7 +143,6 @@ def layout(book: Book, profile: Profile | None = None, relieve: bool = True,
             raise refused_as_book_error(error) from None
         settled = profile.gutter(len(document.pages)) == profile.gutter(pages)
         pages = len(document.pages)
-        owner = book.chapter_of_id()
         newly = [owner[n] for n in misplaced_notes(PrintLayout(document, []), book) if owner[n] not in relieved]
         if (settled and not (newly and relieve)) or passes == 4:
             break
@@ -220,7 +219,7 @@ def write_layout(book: Book, result: PrintLayout, target: Path) -> None:
             page.links = []
         if not result.profile.bookmarks:
             page.bookmarks = []
-    stamp = _source_date()
+    stamp = pdf_date()
     if stamp:  # PDF/X writes the time of day otherwise
         document.metadata.created = document.metadata.modified = stamp
     document.write_pdf(target, **pdf_options(result.profile))
@@ -232,12 +231,10 @@ def write_pdf(book: Book, target: Path, profile: Profile | None = None) -> Print
     return result
 
 
-def _source_date() -> str | None:
-    """SOURCE_DATE_EPOCH as an ISO date, for reproducible metadata."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if not epoch:
-        return None
-    return datetime.fromtimestamp(int(epoch), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+def pdf_date() -> str | None:
+    """SOURCE_DATE_EPOCH as the PDF's creation and modification date (PDF/X writes the time of day otherwise)."""
+    moment = source_date()
+    return moment.strftime("%Y-%m-%dT%H:%M:%S+00:00") if moment else None
 
 
 def _footnotes_inline(container, notes: dict) -> None:
