@@ -115,7 +115,8 @@ def build(book_dir: Path, formats: tuple[str, ...] = ("epub", "pdf"), *, outputs
         report("Packing the EPUB")
         drawn = cached_cover(book, out, inputs) if book.cover is None and inputs is not None else None
         with atomic(targets["epub"]) as temporary:
-            write_epub(book, temporary, starts=starts or [], drawn_cover=drawn)
+            write_epub(book, temporary, starts=starts or [], drawn_cover=drawn,
+                       deflate_cache=cache.cache_dir(out) / "deflate")
         result.outputs["epub"] = targets["epub"]
     if inputs is not None:
         book_warnings = [str(w) for w in book.warnings]

@@ -5,6 +5,7 @@
 * ``pagemap/<key>.json`` — where each printed page begins (:class:`herpress.pagemap.PageStart`),
   for the EPUB's page-list. The key is everything the print layout depends on: the manuscript,
   the print styles and fonts, the profile and herpress's code.
+* ``deflate/<digest>`` — each EPUB file's deflated bytes (:mod:`herpress.writers.ocf`).
 * ``layout.json`` — the page count of the last layout under each profile: the first guess of the
   gutter band (the layout still checks it).
 * ``state.json`` — what the last build wrote and from which inputs: a build whose inputs and

@@ -40,12 +40,11 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 
 
 def _run(action, *args, **kwargs):
-    from rich.console import Console
-
-    console = Console(stderr=True)
     try:
-        if console.is_terminal:
-            with console.status("herpress") as status:
+        if sys.stderr.isatty():  # a spinner naming the step; rich is not even imported otherwise
+            from rich.console import Console
+
+            with Console(stderr=True).status("herpress") as status:
                 return action(*args, report=lambda message: status.update(message), **kwargs)
         return action(*args, **kwargs)
     except BookError as error:

@@ -59,10 +59,28 @@ def chart_fonts(dirs: list[Path]) -> list[Path]:
     return fonts(dirs, "charts")
 
 
-def templates(dirs: list[Path]):
-    """A Jinja2 environment over the ``templates/`` folders, escaping for (X)HTML."""
+def templates_for(book):
+    """The templates of ``book``'s style folders, compiled once per template text: the compiled
+    code is kept in ``build/.cache/templates/`` (Jinja re-compiles whatever changed)."""
+    return templates(book.style_dirs, book.root / "build" / ".cache" / "templates")
+
+
+def templates(dirs: list[Path], cache: Path | None = None):
+    """A Jinja2 environment over the ``templates/`` folders, escaping for (X)HTML; one per process."""
+    return _environment(tuple(dirs), cache)
+
+
+@lru_cache(maxsize=4)
+def _environment(dirs: tuple[Path, ...], cache: Path | None):
     import jinja2
 
+    bytecode = None
+    if cache is not None:
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+            bytecode = jinja2.FileSystemBytecodeCache(str(cache))
+        except OSError:  # a read-only book folder: compile every time
+            pass
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d / "templates") for d in dirs]),
         autoescape=True,
@@ -70,4 +88,5 @@ def templates(dirs: list[Path]):
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=bytecode,
     )

@@ -90,7 +90,7 @@ def _folios(labels: list[str], first_arabic: int) -> Callable[[int], str]:
 
 
 def _layout_back_matter(book: Book, lists, render, first_folio: str):
-    env = styles.templates(book.style_dirs)
+    env = styles.templates_for(book)
     html = env.get_template("print/backmatter.html.j2").render(
         meta=book.metadata, glossary=book.glossary, index=book.index, page_lists=lists,
         running_title=book.metadata.title)

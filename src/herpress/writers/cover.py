@@ -61,7 +61,7 @@ def cover_geometry(trim: str, pages: int, profile: Profile, paper: str) -> Cover
 
 
 def cover_html(book: Book, geometry: CoverGeometry) -> str:
-    env = styles.templates(book.style_dirs)
+    env = styles.templates_for(book)
     return env.get_template("cover/cover.html.j2").render(meta=book.metadata, g=geometry)
 
 
@@ -78,7 +78,7 @@ def write_cover(book: Book, target: Path, pages: int) -> list[str]:
     font_config = FontConfiguration()
     color_profiles: dict = {}  # filled by print-cmyk.css's @color-profile
     fetcher = BookFetcher(book)
-    env = styles.templates(book.style_dirs)
+    env = styles.templates_for(book)
     sheets = [CSS(filename=str(styles.find(book.style_dirs, "cover.css")), font_config=font_config, url_fetcher=fetcher),
               CSS(string=env.get_template("cover/geometry.css.j2").render(g=geometry), font_config=font_config)]
     if profile.cmyk:

@@ -1,4 +1,4 @@
-"""The EPUB 3: XHTML documents from templates, packed by ebooklib, then re-packed byte-stable.
+"""The EPUB 3: XHTML documents from templates, packed by ebooklib, zipped byte-stable (:mod:`.ocf`).
 
 ebooklib re-parses ``EpubHtml`` content and loses attributes on the way, so every
 document goes in as a plain ``EpubItem`` whose bytes are written as they are
@@ -13,15 +13,15 @@ accessibility metadata is derived from what the package ends up holding
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from ebooklib import epub
 from lxml import etree
 
-from . import source_date
+from . import ocf, source_date
 from .. import accessibility, pagemap, styles
 from ..cover_image import cover as make_cover
 from ..model import Book, Chapter
@@ -51,12 +51,13 @@ def chapter_file(chapter: Chapter) -> str:
 
 
 def write_epub(book: Book, target: Path, print_layout=None, starts: list | None = None,
-               drawn_cover: bytes | None = None) -> None:
+               drawn_cover: bytes | None = None, deflate_cache: Path | None = None) -> None:
     """Write the EPUB; with ``print_layout`` (:func:`herpress.writers.pdf.layout` of the same
     book), or the ``starts`` read from it (:func:`herpress.pagemap.page_starts`, as cached by
     :mod:`herpress.cache`), it carries the print edition's page numbers. ``drawn_cover``: the
-    typographic cover, already drawn (see :func:`herpress.build.cached_cover`)."""
-    env = styles.templates(book.style_dirs)
+    typographic cover, already drawn (see :func:`herpress.build.cached_cover`). ``deflate_cache``:
+    a folder keeping each file's deflated bytes between builds (:mod:`herpress.writers.ocf`)."""
+    env = styles.templates_for(book)
     meta = book.metadata
     links = _links(book)
     cover = make_cover(book, drawn_cover)
@@ -134,13 +135,12 @@ def write_epub(book: Book, target: Path, print_layout=None, starts: list | None 
     package.add_item(epub.EpubNcx())
 
     moment = build_time()
-    temporary = target.with_name(f".{target.name}.ebooklib")
-    epub.write_epub(str(temporary), package, {"epub3_pages": False, "mtime": moment.replace(tzinfo=None),
-                                              "raise_exceptions": True})
-    try:
-        _repack(temporary, target, moment, lambda opf: _finish_opf(opf, meta.language))
-    finally:
-        temporary.unlink(missing_ok=True)
+    packed = io.BytesIO()  # uncompressed: the container below deflates each file once
+    epub.write_epub(packed, package, {"epub3_pages": False, "mtime": moment.replace(tzinfo=None),
+                                      "raise_exceptions": True, "compresslevel": 0})
+    entries = [(name, _finish_opf(data, meta.language) if name.endswith(".opf") else data)
+               for name, data in ocf.read_entries(packed.getvalue())]
+    ocf.write_ocf(target, entries, moment, cache=deflate_cache)
 
 
 def _render(env, template: str, **context) -> bytes:
@@ -261,19 +261,3 @@ def _finish_opf(opf: bytes, language: str) -> bytes:
     root = etree.fromstring(opf)
     root.set("{http://www.w3.org/XML/1998/namespace}lang", language)
     return etree.tostring(root, encoding="utf-8", xml_declaration=True)
-
-
-def _repack(source: Path, target: Path, moment: dt.datetime, fix_opf=lambda opf: opf) -> None:
-    """Rewrite the zip so that the same book gives the same bytes: fixed dates, mimetype first."""
-    date = moment.timetuple()[:6]
-    with zipfile.ZipFile(source) as old:
-        entries = [(info.filename, old.read(info.filename)) for info in old.infolist()]
-    entries = [(name, fix_opf(data) if name.endswith(".opf") else data) for name, data in entries]
-    entries.sort(key=lambda entry: (entry[0] != "mimetype", entry[0] != "META-INF/container.xml", entry[0]))
-    with zipfile.ZipFile(target, "w") as new:
-        for name, data in entries:
-            info = zipfile.ZipInfo(name, date_time=date)
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
-            new.writestr(info, data)
