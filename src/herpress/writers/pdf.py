@@ -3,6 +3,9 @@
 The page geometry (trim, bleed, margins) comes from the book's print profile
 (:mod:`herpress.profiles`). The inside margin depends on the page count, so the book
 is laid out, counted, and laid out again only if the count falls in another gutter band.
+Chapters where WeasyPrint set a footnote away from its call are laid out again on their own
+(:mod:`herpress.writers.relief`), and the glossary and index with merged page ranges
+(:mod:`herpress.writers.backmatter`).
 """
 
 from __future__ import annotations
@@ -65,9 +68,9 @@ class PrintLayout:
         return None
 
 
-def print_html(book: Book) -> str:
-    """The whole book as one HTML document, ready for the print stylesheet."""
-    env = styles.templates(book.style_dirs)
+def print_bodies(book: Book) -> dict[str, str]:
+    """Each chapter's body as the print book sets it: notes inline, figures drawn in."""
+    env = styles.templates_for(book)
     figure_template = env.get_template("print/figure.html.j2")
     bodies = {}
     for chapter in book.chapters:
@@ -79,9 +82,14 @@ def print_html(book: Book) -> str:
             rendered.tail = placeholder.tail
             placeholder.getparent().replace(placeholder, rendered)
         bodies[chapter.slug] = inner_xhtml(container)
-    return env.get_template("print/book.html.j2").render(
-        meta=book.metadata, chapters=book.chapters, bodies=bodies, glossary=book.glossary, index=book.index
-    )
+    return bodies
+
+
+def print_html(book: Book, bodies: dict[str, str] | None = None) -> str:
+    """The whole book as one HTML document, ready for the print stylesheet."""
+    return styles.templates_for(book).get_template("print/book.html.j2").render(
+        meta=book.metadata, chapters=book.chapters, bodies=bodies or print_bodies(book), glossary=book.glossary,
+        index=book.index)
 
 
 def geometry(book: Book, profile: Profile, pages: int) -> Geometry:
@@ -106,7 +114,7 @@ def stylesheets(book: Book, font_config, page_geometry: Geometry, profile: Profi
     names = ["print.css"] + (["print-cmyk.css"] if profile.cmyk else [])
     sheets = [CSS(filename=str(styles.find(book.style_dirs, name)), font_config=font_config, url_fetcher=fetcher,
                   color_profiles=color_profiles) for name in names]
-    css = styles.templates(book.style_dirs).get_template("print/page-geometry.css.j2").render(g=page_geometry)
+    css = styles.templates_for(book).get_template("print/page-geometry.css.j2").render(g=page_geometry)
     return sheets + [CSS(string=css, font_config=font_config)]
 
 
@@ -118,64 +126,61 @@ def layout(book: Book, profile: Profile | None = None, relieve: bool = True,
     ``pages_hint`` (the last build's page count) is the first guess of the gutter band; the
     layout is repeated, as without it, when the real count falls in another band.
     """
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
     from ..coverage import check_coverage
     from ..fetcher import BookFetcher, RefusedURL, refused_as_book_error
+    from .relief import relief_css, relieve as relieve_chapters
 
     profile = profile or profiles.get(book.print_settings.profile)
     check_coverage(book)
     font_config = FontConfiguration()
-    html = HTML(string=print_html(book), base_url=str(book.root / "manuscript") + "/", url_fetcher=BookFetcher(book))
+    bodies = print_bodies(book)
+    html = HTML(string=print_html(book, bodies), base_url=str(book.root / "manuscript") + "/",
+                url_fetcher=BookFetcher(book))
     pages, passes, relieved = max(pages_hint or 0, profile.min_pages), 0, []
     owner = book.chapter_of_id()
+
+    def render_more(markup: str, css: str):
+        """Another document laid out exactly like the book (stylesheets, fonts, geometry), plus ``css``."""
+        sheets = stylesheets(book, font_config, page_geometry, profile, color_profiles)
+        return HTML(string=markup, base_url=html.base_url, url_fetcher=BookFetcher(book)).render(
+            stylesheets=sheets + [CSS(string=css, font_config=font_config)], font_config=font_config,
+            color_profiles=color_profiles)
+
     while True:  # until the gutter band holds and every footnote is on its call's page (at most 4 layouts)
         passes += 1
         document = None  # free the last pass's layout before the next one (peak memory)
         page_geometry = geometry(book, profile, pages)
         color_profiles: dict = {}
         try:  # stylesheets fetch too (@import, url()): a refused URL stops the build either way
-            sheets = stylesheets(book, font_config, page_geometry, profile, color_profiles) + \
-                _footnote_relief(book, font_config, relieved)
+            sheets = stylesheets(book, font_config, page_geometry, profile, color_profiles)
+            if relieved:
+                sheets.append(CSS(string=relief_css(book, relieved), font_config=font_config))
             document = html.render(stylesheets=sheets, font_config=font_config, color_profiles=color_profiles)
+            settled = profile.gutter(len(document.pages)) == profile.gutter(pages)
+            pages = len(document.pages)
+            newly = list(dict.fromkeys(owner[n] for n in misplaced_notes(PrintLayout(document, []), book)
+                                       if owner[n] not in relieved)) if relieve else []
+            relieved += newly
+            if settled and newly:  # lay out again only the chapters that need it, when that is exact
+                relaid = relieve_chapters(book, document, newly, page_labels(document), bodies, render_more)
+                if relaid is not None:
+                    document, newly = relaid, []
         except RefusedURL as error:
             raise refused_as_book_error(error) from None
-        settled = profile.gutter(len(document.pages)) == profile.gutter(pages)
-        pages = len(document.pages)
-        newly = [owner[n] for n in misplaced_notes(PrintLayout(document, []), book) if owner[n] not in relieved]
-        if (settled and not (newly and relieve)) or passes == 4:
+        if (settled and not newly) or passes == 4:
             break
-        relieved += newly
     # Issue 5: glossary and index pages relaid with merged page ranges (writers/backmatter.py),
     # rendered exactly like the book, plus a little CSS of their own.
-    from weasyprint import CSS
-
     from .backmatter import repaginate
-
-    def render_more(markup: str, css: str):
-        sheets = stylesheets(book, font_config, page_geometry, profile, color_profiles)
-        return HTML(string=markup, base_url=html.base_url, url_fetcher=BookFetcher(book)).render(
-            stylesheets=sheets + [CSS(string=css, font_config=font_config)], font_config=font_config,
-            color_profiles=color_profiles)
 
     document = repaginate(book, document, page_labels(document), render_more)
     result = PrintLayout(document=document, page_labels=page_labels(document), profile=profile,
                          geometry=page_geometry, passes=passes, relieved=relieved)
     result.misplaced_notes = misplaced_notes(result, book)
     return result
-
-
-def _footnote_relief(book: Book, font_config, slugs: list[str]) -> list:
-    """WeasyPrint 70 loses or defers a footnote when it re-breaks a page for widows and orphans
-    (#1564, #1924). In a chapter where that happened, widows and orphans are relaxed to 1 and the
-    book laid out again: a widow is a lesser fault than a missing note."""
-    if not slugs:
-        return []
-    from weasyprint import CSS
-
-    css = styles.templates(book.style_dirs).get_template("print/footnote-relief.css.j2").render(slugs=slugs)
-    return [CSS(string=css, font_config=font_config)]
 
 
 def page_labels(document) -> list[str]:

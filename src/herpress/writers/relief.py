@@ -1,0 +1,91 @@
+"""Footnote relief: chapters where WeasyPrint set a footnote on another page than its call.
+
+WeasyPrint 70 loses or defers a footnote when it re-breaks a page for widows and orphans
+(#1564, #1924). In such a chapter, widows and orphans are relaxed to 1 (a widow is a lesser
+fault than a note away from its call) and the chapter is laid out again.
+
+Every chapter opens on a recto, so a chapter's layout does not depend on the pages before it:
+the chapter is laid out again *on its own*, with the folio, running head and outside page
+numbers it has in the book, and its pages take the place of the old ones — the rest of the
+book is not laid out again. That is exact only if the chapter still fills the same number of
+pages and every place the rest of the book refers to stays on its page; when it does not,
+:func:`relieve` says so (``None``) and the caller lays the whole book out again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .. import styles
+from ..model import Book
+
+
+def relief_css(book: Book, slugs: list[str]) -> str:
+    """Widows and orphans at 1 in these chapters."""
+    return styles.templates_for(book).get_template("print/footnote-relief.css.j2").render(slugs=slugs) if slugs else ""
+
+
+def relieve(book: Book, document, slugs: list[str], labels: list[str], bodies: dict[str, str],
+            render: Callable[[str, str], object]):
+    """``document`` with the chapters ``slugs`` laid out again with relief, each on its own; or
+    ``None`` when one of them would no longer fit its pages exactly.
+
+    ``labels``: the folio printed on each page of ``document``; ``bodies``: each chapter's print
+    HTML; ``render(html, css)`` lays out another HTML document the way the book was, with ``css``
+    after its stylesheets.
+    """
+    from .backmatter import first_pages
+
+    env = styles.templates_for(book)
+    chapters = {chapter.slug: chapter for chapter in book.chapters}
+    owner = book.chapter_of_id()
+    ends = [f"section-{c.slug}" for c in book.chapters[1:]] + ["glossary-section", "index-section"]
+    for slug in dict.fromkeys(slugs):
+        chapter = chapters[slug]
+        anchors = first_pages(document)
+        start = anchors.get(f"section-{slug}")
+        later = ends[book.chapters.index(chapter):]
+        end = next((anchors[name] for name in later if name in anchors), None)
+        if start is None or end is None or not labels[start].isdigit():
+            return None  # the last thing in the book (no recto after it to align with)
+        outside = [{"target": target, "kind": kind, "folio": labels[anchors[target]] or "0"}
+                   for target, kind in _references(bodies[slug]) if owner.get(target) != slug and target in anchors]
+        html = env.get_template("print/chapter-alone.html.j2").render(
+            meta=book.metadata, chapter=chapter, chapters=book.chapters, bodies=bodies)
+        css = env.get_template("print/chapter-alone.css.j2").render(
+            slug=slug, first_folio=int(labels[start]), title=_css_string(book.metadata.title), outside=outside)
+        alone = render(html, css + relief_css(book, [slug]))
+        pages = alone.pages[:-1]  # the last page is the empty chapter's, after the blank verso if any
+        if len(pages) != end - start:
+            return None
+        relaid = document.copy(document.pages[:start] + pages + document.pages[end:])
+        if not _references_hold(book, slug, anchors, first_pages(relaid)):
+            return None
+        document = relaid
+    return document
+
+
+def _references(body: str) -> list[tuple[str, str]]:
+    """(target id, kind) of every cross-reference in a chapter's print HTML."""
+    import re
+
+    found = []
+    for tag in re.findall(r"<a\b[^>]*\bclass=\"xref\"[^>]*>", body):
+        target, kind = re.search(r'\bhref="#([^"]+)"', tag), re.search(r'\bdata-kind="([^"]+)"', tag)
+        if target and kind:
+            found.append((target.group(1), kind.group(1)))
+    return found
+
+
+def _references_hold(book: Book, slug: str, before: dict[str, int], after: dict[str, int]) -> bool:
+    """Every page number the rest of the book prints for a place in the relaid chapter is still true."""
+    owner = book.chapter_of_id()
+    targets = {target for chapter in book.chapters if chapter.slug != slug
+               for target, _ in _references(chapter.body_html) if owner.get(target) == slug}
+    targets.add(f"section-{slug}")  # the contents
+    return all(before.get(target) == after.get(target) for target in targets)
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a quoted CSS string."""
+    return '"' + "".join(f"\\{ord(c):x} " if c in '"\\\n\r\f' else c for c in text) + '"'
