@@ -69,7 +69,7 @@ def _dos_time(moment: dt.datetime) -> tuple[int, int]:
 class DeflateCache:
     """Raw deflate streams by the digest of what they hold; without a folder, a plain deflater.
 
-    A file that cannot be read is a miss. Entries this build did not use are removed after it,
+    A file that cannot be read is a miss, one that cannot be written is skipped. Entries this build did not use are removed after it,
     so the folder holds one book's files, not every version of every chapter.
     """
 
@@ -90,14 +90,17 @@ class DeflateCache:
         body = _deflate(data)
         from ..cache import write_atomically
 
-        write_atomically(path, body)
+        try:
+            write_atomically(path, body)
+        except OSError:  # a cache that cannot be written only costs time
+            pass
         return body
 
     def forget_unused(self) -> None:
         if self.folder is None or not self.folder.is_dir():
             return
         for path in self.folder.iterdir():
-            if path.name not in self.used and not path.name.startswith("."):
+            if path.name not in self.used and not path.name.startswith(".") and path.is_file():
                 path.unlink(missing_ok=True)
 
 
