@@ -59,7 +59,7 @@ def relieve(book: Book, document, slugs: list[str], labels: list[str], bodies: d
         if len(pages) != end - start:
             return None
         relaid = document.copy(document.pages[:start] + pages + document.pages[end:])
-        if not _references_hold(book, slug, anchors, first_pages(relaid)):
+        if not _references_hold(book, slug, bodies, anchors, first_pages(relaid)):
             return None
         document = relaid
     return document
@@ -77,11 +77,13 @@ def _references(body: str) -> list[tuple[str, str]]:
     return found
 
 
-def _references_hold(book: Book, slug: str, before: dict[str, int], after: dict[str, int]) -> bool:
-    """Every page number the rest of the book prints for a place in the relaid chapter is still true."""
+def _references_hold(book: Book, slug: str, bodies: dict[str, str], before: dict[str, int],
+                     after: dict[str, int]) -> bool:
+    """Every page number the rest of the book prints for a place in the relaid chapter (in its
+    text or its notes) is still true."""
     owner = book.chapter_of_id()
-    targets = {target for chapter in book.chapters if chapter.slug != slug
-               for target, _ in _references(chapter.body_html) if owner.get(target) == slug}
+    targets = {target for other, body in bodies.items() if other != slug
+               for target, _ in _references(body) if owner.get(target) == slug}
     targets.add(f"section-{slug}")  # the contents
     return all(before.get(target) == after.get(target) for target in targets)
 
