@@ -200,10 +200,9 @@ def _box_text(box) -> str:
 
 def misplaced_notes(result: PrintLayout, book: Book) -> list[str]:
     """Footnotes set on another page than their call (WeasyPrint #1564 can push one a page early)."""
-    wrong, first_page = [], {}
-    for number, page in enumerate(result.document.pages):  # one pass over the pages, not one per note
-        for anchor in page.anchors:
-            first_page.setdefault(anchor, number)
+    from .backmatter import first_pages
+
+    wrong, first_page = [], first_pages(result.document)  # one pass over the pages, not one per note
     for chapter in book.chapters:
         for note in chapter.notes:
             call, text = first_page.get(f"call-{note.id}"), first_page.get(note.id)

@@ -1,8 +1,9 @@
 """Footnote relief: chapters where WeasyPrint set a footnote on another page than its call.
 
 WeasyPrint 70 loses or defers a footnote when it re-breaks a page for widows and orphans
-(#1564, #1924). In such a chapter, widows and orphans are relaxed to 1 (a widow is a lesser
-fault than a note away from its call) and the chapter is laid out again.
+(#1564, #1924). In such a chapter, widows and orphans are relaxed to 1 in the blocks around each
+note call (a widow is a lesser fault than a note away from its call; see
+``print/footnote-relief.css.j2``) and the chapter is laid out again.
 
 Every chapter opens on a recto, so a chapter's layout does not depend on the pages before it:
 the chapter is laid out again *on its own*, with the folio, running head and outside page
@@ -21,7 +22,7 @@ from ..model import Book
 
 
 def relief_css(book: Book, slugs: list[str]) -> str:
-    """Widows and orphans at 1 in these chapters."""
+    """Widows and orphans at 1 around the note calls of these chapters."""
     return styles.templates_for(book).get_template("print/footnote-relief.css.j2").render(slugs=slugs) if slugs else ""
 
 
@@ -39,6 +40,7 @@ def relieve(book: Book, document, slugs: list[str], labels: list[str], bodies: d
     env = styles.templates_for(book)
     chapters = {chapter.slug: chapter for chapter in book.chapters}
     owner = book.chapter_of_id()
+    references = {name: _references(body) for name, body in bodies.items()}  # read once, for every chapter
     ends = [f"section-{c.slug}" for c in book.chapters[1:]] + ["glossary-section", "index-section"]
     for slug in dict.fromkeys(slugs):
         chapter = chapters[slug]
@@ -49,7 +51,7 @@ def relieve(book: Book, document, slugs: list[str], labels: list[str], bodies: d
         if start is None or end is None or not labels[start].isdigit():
             return None  # the last thing in the book (no recto after it to align with)
         outside = [{"target": target, "kind": kind, "folio": labels[anchors[target]] or "0"}
-                   for target, kind in _references(bodies[slug]) if owner.get(target) != slug and target in anchors]
+                   for target, kind in references[slug] if owner.get(target) != slug and target in anchors]
         html = env.get_template("print/chapter-alone.html.j2").render(
             meta=book.metadata, chapter=chapter, chapters=book.chapters, bodies=bodies)
         css = env.get_template("print/chapter-alone.css.j2").render(
@@ -59,7 +61,12 @@ def relieve(book: Book, document, slugs: list[str], labels: list[str], bodies: d
         if len(pages) != end - start:
             return None
         relaid = document.copy(document.pages[:start] + pages + document.pages[end:])
-        if not _references_hold(book, slug, bodies, anchors, first_pages(relaid)):
+        # every page number the rest of the book (text and notes) and the contents print for a
+        # place in this chapter must still be true
+        referred = {target for other, found in references.items() if other != slug
+                    for target, _ in found if owner.get(target) == slug} | {f"section-{slug}"}
+        after = first_pages(relaid)
+        if any(anchors.get(target) != after.get(target) for target in referred):
             return None
         document = relaid
     return document
@@ -75,17 +82,6 @@ def _references(body: str) -> list[tuple[str, str]]:
         if target and kind:
             found.append((target.group(1), kind.group(1)))
     return found
-
-
-def _references_hold(book: Book, slug: str, bodies: dict[str, str], before: dict[str, int],
-                     after: dict[str, int]) -> bool:
-    """Every page number the rest of the book prints for a place in the relaid chapter (in its
-    text or its notes) is still true."""
-    owner = book.chapter_of_id()
-    targets = {target for other, body in bodies.items() if other != slug
-               for target, _ in _references(body) if owner.get(target) == slug}
-    targets.add(f"section-{slug}")  # the contents
-    return all(before.get(target) == after.get(target) for target in targets)
 
 
 def _css_string(text: str) -> str:
