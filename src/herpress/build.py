@@ -88,22 +88,19 @@ def build(book_dir: Path, formats: tuple[str, ...] = ("epub", "pdf"), *, outputs
     layout_key = inputs.layout_key(book.print_settings.profile) if inputs else None
     starts = None  # where the printed pages begin, for the EPUB's page-list
     if "pdf" in targets:
-        from .pagemap import page_starts
-        from .writers.pdf import layout, write_layout
+        from .writers.pdf import print_book
 
         report("Laying out the print PDF")
         hint = cache.page_count_hint(out, book.print_settings.profile) or estimate_pages(book)
-        laid_out = layout(book, pages_hint=hint)
-        cache.save_page_count(out, book.print_settings.profile, laid_out.page_count)
-        starts = page_starts(laid_out, book)
+        with atomic(targets["pdf"]) as temporary:
+            printed = print_book(book, temporary, pages_hint=hint)
+            result.page_count = printed.page_count
+            report("Preflight")
+            result.warnings += check_interior(temporary, printed)
+        cache.save_page_count(out, book.print_settings.profile, printed.page_count)
+        starts = printed.starts
         if layout_key:
             cache.save_page_map(out, layout_key, starts)
-        with atomic(targets["pdf"]) as temporary:
-            write_layout(book, laid_out, temporary)
-            result.page_count = laid_out.page_count
-            report("Preflight")
-            result.warnings += check_interior(temporary, laid_out)
-        del laid_out  # the EPUB needs only the page starts: let the layout go
         result.outputs["pdf"] = targets["pdf"]
     if "epub" in targets:
         from .writers.epub import write_epub
@@ -158,7 +155,8 @@ _MARKUP = re.compile(r"<[^>]*>|\s+")
 
 
 def check_interior(path: Path, laid_out) -> list[str]:
-    """Preflight a freshly written interior: errors stop the build, warnings are returned."""
+    """Preflight a freshly written interior (``laid_out``: a PrintLayout or Printed): errors stop
+    the build, warnings are returned."""
     from .preflight import Expected, preflight
 
     g = laid_out.geometry

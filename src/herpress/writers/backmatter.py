@@ -23,15 +23,18 @@ from ..model import Book, Location
 RANGE_DASH = "\u2013"
 
 
-def repaginate(book: Book, document, labels: list[str], render: Callable[[str, str], object]):
+def repaginate(book: Book, document, labels: list[str], render: Callable[[str, str], object],
+               anchors: dict[str, int] | None = None):
     """``document`` with its glossary and index pages replaced by ones listing merged page ranges.
 
     ``labels`` holds the folio printed on each page of ``document``; ``render(html, css)``
-    lays out another HTML document the way the book was, with ``css`` after its stylesheets.
+    lays out another HTML document the way the book was, with ``css`` after its stylesheets;
+    ``anchors``, where every mark fell (:func:`first_pages`), when ``document`` does not hold
+    the final pages of every chapter.
     """
     if not (book.glossary or book.index):
         return document
-    anchors = first_pages(document)
+    anchors = anchors if anchors is not None else first_pages(document)
     start = anchors.get("glossary-section" if book.glossary else "index-section")
     if start is None:
         return document

@@ -10,6 +10,8 @@ Chapters where WeasyPrint set a footnote away from its call are laid out again o
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,67 +120,115 @@ def stylesheets(book: Book, font_config, page_geometry: Geometry, profile: Profi
     return sheets + [CSS(string=css, font_config=font_config)]
 
 
+@dataclass
+class Draft:
+    """The book laid out with its gutter band settled, before relief and the back matter's ranges."""
+
+    document: object  # weasyprint.Document
+    labels: list[str]  # the folio printed on each page
+    relieve: list[str]  # chapters where a note went astray, to lay out again with relief
+    passes: int
+    relieved: list[str]  # every chapter laid out with relief so far, ``relieve`` included
+    typesetter: "Typesetter"
+
+
+class Typesetter:
+    """The book's print HTML, fonts and stylesheets, laid out as often as the print PDF needs."""
+
+    def __init__(self, book: Book, profile: Profile):
+        from weasyprint import HTML
+        from weasyprint.text.fonts import FontConfiguration
+
+        from ..fetcher import BookFetcher
+
+        self.book, self.profile = book, profile
+        self.font_config = FontConfiguration()
+        self.bodies = print_bodies(book)
+        self.html = HTML(string=print_html(book, self.bodies), base_url=str(book.root / "manuscript") + "/",
+                         url_fetcher=BookFetcher(book))
+        self.geometry: Geometry | None = None
+        self.color_profiles: dict = {}
+
+    def render(self, pages: int, relieved: list[str]):
+        """The whole book, its gutter that of a book of ``pages`` pages, ``relieved`` chapters with relief."""
+        from weasyprint import CSS
+
+        from .relief import relief_css
+
+        self.geometry, self.color_profiles = geometry(self.book, self.profile, pages), {}
+        sheets = stylesheets(self.book, self.font_config, self.geometry, self.profile, self.color_profiles)
+        if relieved:
+            sheets.append(CSS(string=relief_css(self.book, relieved), font_config=self.font_config))
+        return self.html.render(stylesheets=sheets, font_config=self.font_config, color_profiles=self.color_profiles)
+
+    def render_more(self, markup: str, css: str):
+        """Another document laid out exactly like the book (stylesheets, fonts, geometry), plus ``css``."""
+        from weasyprint import CSS, HTML
+
+        from ..fetcher import BookFetcher
+
+        sheets = stylesheets(self.book, self.font_config, self.geometry, self.profile, self.color_profiles)
+        return HTML(string=markup, base_url=self.html.base_url, url_fetcher=BookFetcher(self.book)).render(
+            stylesheets=sheets + [CSS(string=css, font_config=self.font_config)], font_config=self.font_config,
+            color_profiles=self.color_profiles)
+
+
 def layout(book: Book, profile: Profile | None = None, relieve: bool = True,
-           pages_hint: int | None = None) -> PrintLayout:
+           pages_hint: int | None = None, finish: Callable[[Draft], object] | None = None):
     """Lay the book out under its print profile; the result can be written and inspected.
 
     ``relieve=False`` keeps widows and orphans at 2 even where a footnote goes astray (for tests).
     ``pages_hint`` (the last build's page count) is the first guess of the gutter band; the
     layout is repeated, as without it, when the real count falls in another band.
+    ``finish``, when given, takes the settled :class:`Draft` over (relief, back matter, and
+    more: :mod:`herpress.writers.halves`) and what it returns is returned; when it returns
+    None (a chapter's relief would not be exact), the whole book is laid out again with relief.
     """
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-
     from ..coverage import check_coverage
-    from ..fetcher import BookFetcher, RefusedURL, refused_as_book_error
-    from .relief import relief_css, relieve as relieve_chapters
+    from ..fetcher import RefusedURL, refused_as_book_error
+    from .relief import relieve as relieve_chapters
 
     profile = profile or profiles.get(book.print_settings.profile)
     check_coverage(book)
-    font_config = FontConfiguration()
-    bodies = print_bodies(book)
-    html = HTML(string=print_html(book, bodies), base_url=str(book.root / "manuscript") + "/",
-                url_fetcher=BookFetcher(book))
+    typesetter = Typesetter(book, profile)
     pages, passes, relieved = max(pages_hint or 0, profile.min_pages), 0, []
     owner = book.chapter_of_id()
-
-    def render_more(markup: str, css: str):
-        """Another document laid out exactly like the book (stylesheets, fonts, geometry), plus ``css``."""
-        sheets = stylesheets(book, font_config, page_geometry, profile, color_profiles)
-        return HTML(string=markup, base_url=html.base_url, url_fetcher=BookFetcher(book)).render(
-            stylesheets=sheets + [CSS(string=css, font_config=font_config)], font_config=font_config,
-            color_profiles=color_profiles)
-
-    while True:  # until the gutter band holds and every footnote is on its call's page (at most 4 layouts)
-        passes += 1
-        document = None  # free the last pass's layout before the next one (peak memory)
-        page_geometry = geometry(book, profile, pages)
-        color_profiles: dict = {}
-        try:  # stylesheets fetch too (@import, url()): a refused URL stops the build either way
-            sheets = stylesheets(book, font_config, page_geometry, profile, color_profiles)
-            if relieved:
-                sheets.append(CSS(string=relief_css(book, relieved), font_config=font_config))
-            document = html.render(stylesheets=sheets, font_config=font_config, color_profiles=color_profiles)
+    try:  # stylesheets fetch too (@import, url()): a refused URL stops the build either way
+        while True:  # until the gutter band holds and every footnote is on its call's page (at most 4 layouts)
+            passes += 1
+            document = None  # free the last pass's layout before the next one (peak memory)
+            document = typesetter.render(pages, relieved)
             settled = profile.gutter(len(document.pages)) == profile.gutter(pages)
             pages = len(document.pages)
             newly = list(dict.fromkeys(owner[n] for n in misplaced_notes(PrintLayout(document, []), book)
                                        if owner[n] not in relieved)) if relieve else []
             relieved += newly
-            if settled and newly:  # lay out again only the chapters that need it, when that is exact
-                relaid = relieve_chapters(book, document, newly, page_labels(document), bodies, render_more)
+            if not settled and passes < 4:
+                continue
+            draft = Draft(document, page_labels(document), newly if settled else [], passes, relieved, typesetter)
+            if finish is not None:
+                done = finish(draft)  # None only when a relief is refused: lay the whole book out again
+                if done is None and passes == 4:
+                    done = finish(dataclasses.replace(draft, relieve=[]))
+                if done is not None:
+                    return done
+                continue
+            if draft.relieve:  # lay out again only the chapters that need it, when that is exact
+                relaid = relieve_chapters(book, document, draft.relieve, draft.labels, typesetter.bodies,
+                                          typesetter.render_more)
                 if relaid is not None:
                     document, newly = relaid, []
-        except RefusedURL as error:
-            raise refused_as_book_error(error) from None
-        if (settled and not newly) or passes == 4:
-            break
+            if not newly or passes == 4:
+                break
+    except RefusedURL as error:
+        raise refused_as_book_error(error) from None
     # Issue 5: glossary and index pages relaid with merged page ranges (writers/backmatter.py),
     # rendered exactly like the book, plus a little CSS of their own.
     from .backmatter import repaginate
 
-    document = repaginate(book, document, page_labels(document), render_more)
+    document = repaginate(book, document, page_labels(document), typesetter.render_more)
     result = PrintLayout(document=document, page_labels=page_labels(document), profile=profile,
-                         geometry=page_geometry, passes=passes, relieved=relieved)
+                         geometry=typesetter.geometry, passes=passes, relieved=relieved)
     result.misplaced_notes = misplaced_notes(result, book)
     return result
 
@@ -233,6 +283,34 @@ def write_pdf(book: Book, target: Path, profile: Profile | None = None) -> Print
     result = layout(book, profile)
     write_layout(book, result, target)
     return result
+
+
+@dataclass
+class Printed:
+    """A print PDF written: what the build goes on with once the layout is gone."""
+
+    page_count: int
+    page_labels: list[str]
+    starts: list  # pagemap.PageStart of every page, for the EPUB's page-list
+    misplaced_notes: list[str]
+    profile: Profile
+    geometry: Geometry
+    relieved: list[str]
+
+
+def print_book(book: Book, target: Path, pages_hint: int | None = None) -> Printed:
+    """Lay the book out and write it to ``target``: finished on two cores
+    (:mod:`herpress.writers.halves`) when the machine has them and the profile allows it, else here."""
+    from ..pagemap import page_starts
+    from . import halves
+
+    profile = profiles.get(book.print_settings.profile)
+    if halves.can_split(book, profile):
+        return layout(book, profile, pages_hint=pages_hint, finish=lambda draft: halves.finish(book, draft, target))
+    laid_out = layout(book, profile, pages_hint=pages_hint)
+    write_layout(book, laid_out, target)
+    return Printed(laid_out.page_count, laid_out.page_labels, page_starts(laid_out, book), laid_out.misplaced_notes,
+                   profile, laid_out.geometry, laid_out.relieved)
 
 
 def pdf_date() -> str | None:

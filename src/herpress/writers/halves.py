@@ -1,0 +1,235 @@
+"""The print PDF finished on two cores.
+
+WeasyPrint lays a document out on one core. Once the whole book is laid out and its gutter band
+holds, what is left is local to pages: laying out again the chapters whose footnotes went astray
+(:mod:`.relief` keeps each on its own pages), the glossary and index with merged page ranges
+(:mod:`.backmatter`), the page starts for the EPUB (:mod:`herpress.pagemap`), and drawing and
+writing the pages. So the book is cut at a chapter opening into two halves of about equal work;
+a forked process finishes the second half while this one finishes the first, and each writes its
+pages to a PDF of its own. The only thing a half needs from the other is where the first half's
+glossary and index marks fell, for the back matter's page numbers: the first half sends them.
+
+The two PDFs are joined with pypdf, the first's document-level objects kept (metadata, PDF/X
+output intent). Each half embeds its own subsets of the fonts; the second half's are renamed so
+that no two different subsets share a name. When a chapter's relief would not be exact,
+:func:`finish` writes nothing and returns ``None`` (the caller lays the whole book out again).
+
+Only where the profile writes no links, bookmarks or tags (the print profiles): a join would
+cut links between the halves and the structure tree.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import queue
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+from ..model import Book
+from ..profiles import Profile
+from .pdf import Draft, Printed, PrintLayout, misplaced_notes, page_labels, write_layout
+
+RELIEF_COST = 1.4  # a page laid out again costs this many pages written (measured: ~18 ms against ~13)
+
+
+def can_split(book: Book, profile: Profile) -> bool:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    tagged = profile.annotations or profile.bookmarks or (profile.pdf_variant or "").startswith("pdf/ua")
+    return cores >= 2 and not tagged and len(book.chapters) >= 2
+
+
+def finish(book: Book, draft: Draft, target: Path) -> Printed | None:
+    """Relieve, lay out the back matter, write ``target`` and find the page starts, on two cores."""
+    import multiprocessing
+
+    from .backmatter import first_pages
+
+    anchors = first_pages(draft.document)
+    cut = _cut(book, draft, anchors)
+    owner = {chapter.slug: anchors.get(f"section-{chapter.slug}", 0) for chapter in book.chapters}
+    first = [slug for slug in draft.relieve if owner[slug] < cut]
+    second = [slug for slug in draft.relieve if owner[slug] >= cut]
+    context = multiprocessing.get_context("fork")
+    to_child, from_child = context.Queue(), context.Queue()
+    parts = [_temporary(target, n) for n in (1, 2)]
+    child = context.Process(target=_second_half, args=(book, draft, cut, second, parts[1], to_child, from_child),
+                            daemon=True)
+    child.start()
+    try:
+        document = _relieve(book, draft, first)
+        to_child.put(None if document is None else {a: p for a, p in first_pages(document).items() if p < cut})
+        mine = _write_half(book, draft, document, 0, cut, parts[0]) if document is not None else None
+        kind, theirs = _answer(child, from_child)
+        if kind == "error":
+            raise theirs
+        if mine is None or kind == "refused":
+            return None
+        _join(parts[0], parts[1], target)
+    finally:
+        if child.is_alive():
+            child.terminate()
+        child.join()
+        for channel in (to_child, from_child):
+            channel.close()
+            channel.join_thread()
+        for part in parts:
+            part.unlink(missing_ok=True)
+    labels, notes, starts = (a + b for a, b in zip(mine, theirs))
+    return Printed(len(labels), labels, starts, notes, draft.typesetter.profile, draft.typesetter.geometry,
+                   draft.relieved)
+
+
+def _second_half(book: Book, draft: Draft, cut: int, slugs: list[str], path: Path, inbox, outbox) -> None:
+    """In the forked process: relieve, lay out the back matter with the first half's marks, write."""
+    from .backmatter import first_pages, repaginate
+
+    try:
+        document = _relieve(book, draft, slugs)
+        marks = inbox.get()  # where the first half's marks fell; None when its relief was refused
+        if document is None or marks is None:
+            outbox.put(("refused", None))
+            return
+        marks.update({a: p for a, p in first_pages(document).items() if p >= cut})
+        document = repaginate(book, document, draft.labels, draft.typesetter.render_more, anchors=marks)
+        outbox.put(("done", _write_half(book, draft, document, cut, len(document.pages), path)))
+    except BaseException as error:  # sent to the parent, which raises it
+        outbox.put(("error", _portable(error)))
+
+
+def _temporary(target: Path, n: int) -> Path:
+    """A file beside ``target`` named like the build's own temporary files (swept if a build is killed)."""
+    handle, name = tempfile.mkstemp(prefix=f"{target.name}.", suffix=f".{n}.part", dir=target.parent)
+    os.close(handle)
+    return Path(name)
+
+
+def _relieve(book: Book, draft: Draft, slugs: list[str]):
+    from . import relief
+
+    if not slugs:
+        return draft.document
+    return relief.relieve(book, draft.document, slugs, draft.labels, draft.typesetter.bodies,
+                          draft.typesetter.render_more)
+
+
+def _write_half(book: Book, draft: Draft, document, start: int, end: int, path: Path):
+    """Write pages ``start:end`` of ``document`` to ``path``; their labels, misplaced notes and page starts."""
+    from ..pagemap import page_starts
+
+    part = document.copy(document.pages[start:end])
+    labels = page_labels(part)
+    laid_out = PrintLayout(part, labels, profile=draft.typesetter.profile, geometry=draft.typesetter.geometry)
+    starts = [replace(s, page=s.page + start) for s in page_starts(laid_out, book)]
+    notes = misplaced_notes(laid_out, book)  # a chapter and its notes are in one half
+    write_layout(book, laid_out, path)
+    return labels, notes, starts
+
+
+def _answer(child, inbox) -> tuple[str, object]:
+    """The child's ("done" | "refused" | "error", payload), or an error if it died without one."""
+    while True:
+        try:
+            return inbox.get(timeout=1)
+        except queue.Empty:
+            if not child.is_alive():
+                try:
+                    return inbox.get(timeout=1)
+                except queue.Empty:
+                    return "error", RuntimeError(f"the process writing the second half of the book ended "
+                                                 f"without a word (exit code {child.exitcode})")
+
+
+def _portable(error: BaseException) -> BaseException:
+    try:
+        pickle.loads(pickle.dumps(error))
+        return error
+    except Exception:
+        return RuntimeError(f"{type(error).__name__}: {error}")
+
+
+def _cut(book: Book, draft: Draft, anchors: dict[str, int]) -> int:
+    """The page where the second half begins: the chapter opening that best balances the work
+    (each page written, and again each page laid out again by relief or the back matter)."""
+    pages = len(draft.document.pages)
+    openings = [anchors.get(f"section-{c.slug}") for c in book.chapters]
+    back = min((anchors[a] for a in ("glossary-section", "index-section") if a in anchors), default=pages)
+    cost = [1.0] * pages
+    for n, chapter in enumerate(book.chapters):
+        if chapter.slug in draft.relieve and openings[n] is not None:
+            end = next((p for p in openings[n + 1:] if p is not None), back)
+            for page in range(openings[n], end):
+                cost[page] += RELIEF_COST
+    for page in range(back, pages):
+        cost[page] += RELIEF_COST
+    total, best = sum(cost), None
+    for opening in openings[1:]:
+        if opening is None or not 0 < opening < pages:
+            continue
+        before = sum(cost[:opening])
+        worse = max(before, total - before)
+        if best is None or worse < best[0]:
+            best = (worse, opening)
+    return best[1] if best else pages
+
+
+def _join(first: Path, second: Path, target: Path) -> None:
+    """``first``'s pages then ``second``'s, written to ``target`` with ``first``'s document objects."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=str(first))
+    reader = PdfReader(str(second))
+    _rename_subsets(reader, taken={font["/BaseFont"] for font in _fonts(writer.pages)})
+    for page in reader.pages:
+        writer.add_page(page)
+    with open(target, "wb") as out:
+        writer.write(out)
+
+
+def _fonts(pages):
+    """Every font dictionary the pages (and the forms they draw) use, once each."""
+    seen: set[int] = set()
+
+    def visit(resources):
+        resources = resources.get_object() if resources is not None else {}
+        for reference in (resources.get("/Font") or {}).values():
+            if id(font := reference.get_object()) not in seen:
+                seen.add(id(font))
+                yield font
+        for reference in (resources.get("/XObject") or {}).values():
+            form = reference.get_object()
+            if id(form) not in seen and form.get("/Subtype") == "/Form":
+                seen.add(id(form))
+                yield from visit(form.get("/Resources"))
+
+    for page in pages:
+        yield from visit(page.get("/Resources"))
+
+
+def _rename_subsets(reader, taken: set[str]) -> None:
+    """Give each font subset of ``reader`` a tag (the six letters before "+") not in ``taken``."""
+    import hashlib
+
+    from pypdf.generic import NameObject
+
+    for font in list(_fonts(reader.pages)):
+        name = str(font.get("/BaseFont", ""))
+        if len(name) < 8 or name[7] != "+":
+            continue
+        salt = 0
+        while True:
+            digest = hashlib.sha256(f"{name}/{salt}".encode()).digest()
+            new = "/" + "".join(chr(65 + b % 26) for b in digest[:6]) + name[7:]
+            if new not in taken:
+                break
+            salt += 1
+        taken.add(new)
+        font[NameObject("/BaseFont")] = NameObject(new)
+        for descendant in font.get("/DescendantFonts") or []:
+            descendant = descendant.get_object()
+            descendant[NameObject("/BaseFont")] = NameObject(new)
+            if "/FontDescriptor" in descendant:
+                descendant["/FontDescriptor"].get_object()[NameObject("/FontName")] = NameObject(new)
+        if "/FontDescriptor" in font:
+            font["/FontDescriptor"].get_object()[NameObject("/FontName")] = NameObject(new)

@@ -1,0 +1,132 @@
+"""The print PDF finished on two cores prints, page for page, what one process prints."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from checks import pdf
+
+from herpress import pagemap, profiles
+from herpress.build import check_interior
+from herpress.errors import BookError
+from herpress.writers import halves, relief
+from herpress.writers.backmatter import first_pages
+from herpress.writers import pdf as pdf_writer
+
+
+def page_texts(path) -> list[str]:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(path))
+    try:
+        return [page.get_textpage().get_text_range() for page in document]
+    finally:
+        document.close()
+
+
+def under(book, name: str):
+    return dataclasses.replace(book, print_settings=dataclasses.replace(book.print_settings, profile=name))
+
+
+def in_halves(book, target, pages_hint=None):
+    profile = profiles.get(book.print_settings.profile)
+    return pdf_writer.layout(book, profile, pages_hint=pages_hint, finish=lambda d: halves.finish(book, d, target))
+
+
+def assert_same_pages(path, serial_path):
+    two, one = page_texts(path), page_texts(serial_path)
+    assert len(two) == len(one)
+    for number, (a, b) in enumerate(zip(two, one), 1):
+        assert a == b, f"page {number} differs"
+
+
+@pytest.mark.parametrize("name", ["kdp", "ingramspark"])
+def test_two_halves_print_what_one_process_prints(sample, profile_pdfs, tmp_path, name):
+    serial_path, serial = profile_pdfs[name]
+    book = under(sample.book, name)
+    printed = in_halves(book, tmp_path / "book.pdf")
+    assert_same_pages(tmp_path / "book.pdf", serial_path)
+    assert printed.page_labels == serial.page_labels
+    assert printed.starts == pagemap.page_starts(serial, sample.book)
+    assert printed.misplaced_notes == serial.misplaced_notes
+    assert printed.geometry == serial.geometry
+    assert check_interior(tmp_path / "book.pdf", printed) == check_interior(serial_path, serial)
+
+
+def test_no_two_different_font_subsets_share_a_name(sample, tmp_path):
+    in_halves(sample.book, tmp_path / "book.pdf")
+    reader = pdf(tmp_path / "book.pdf")
+    fonts = list(halves._fonts(reader.pages))
+    names = [str(font["/BaseFont"]) for font in fonts]
+    assert len(fonts) > 4  # each half embeds its own subsets
+    assert len(set(names)) == len(names)
+    for font in fonts:
+        descendant = font["/DescendantFonts"][0].get_object()
+        assert descendant["/FontDescriptor"]["/FontName"] == font["/BaseFont"]
+
+
+def relieved_in_both_halves(book, monkeypatch):
+    """Pretend WeasyPrint misplaced the first note of the first and the last chapter with notes."""
+    with_notes = [chapter for chapter in book.chapters if chapter.notes]
+    astray = [with_notes[0].notes[0].id, with_notes[-1].notes[0].id]
+    real = pdf_writer.misplaced_notes
+    monkeypatch.setattr(pdf_writer, "misplaced_notes",
+                        lambda result, book: astray if len(result.page_labels) == 0 else real(result, book))
+    return [with_notes[0].slug, with_notes[-1].slug]
+
+
+def test_chapters_relieved_in_each_half_print_what_one_process_prints(sample, sample_layout, monkeypatch, tmp_path):
+    hint = sample_layout.page_count
+    slugs = relieved_in_both_halves(sample.book, monkeypatch)
+    printed = in_halves(sample.book, tmp_path / "halves.pdf", pages_hint=hint)
+    serial = pdf_writer.layout(sample.book, pages_hint=hint)
+    monkeypatch.undo()
+    pdf_writer.write_layout(sample.book, serial, tmp_path / "serial.pdf")
+    assert printed.relieved == serial.relieved == slugs
+    assert serial.passes == 1  # each chapter relieved on its own, not the whole book laid out again
+    anchors = first_pages(serial.document)
+    cut = halves._cut(sample.book, pdf_writer.Draft(serial.document, [], slugs, 1, slugs, None), anchors)
+    assert anchors[f"section-{slugs[0]}"] < cut <= anchors[f"section-{slugs[1]}"]  # one in each half
+    assert_same_pages(tmp_path / "halves.pdf", tmp_path / "serial.pdf")
+    assert printed.page_labels == serial.page_labels
+
+
+def test_a_refused_relief_lays_the_whole_book_out_again(sample, sample_layout, monkeypatch, tmp_path):
+    hint = sample_layout.page_count
+    relieved_in_both_halves(sample.book, monkeypatch)
+    monkeypatch.setattr(relief, "relieve", lambda *args, **kwargs: None)  # in both processes (fork)
+    printed = in_halves(sample.book, tmp_path / "halves.pdf", pages_hint=hint)
+    serial = pdf_writer.layout(sample.book, pages_hint=hint)
+    monkeypatch.undo()
+    pdf_writer.write_layout(sample.book, serial, tmp_path / "serial.pdf")
+    assert serial.passes == 2
+    assert_same_pages(tmp_path / "halves.pdf", tmp_path / "serial.pdf")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["halves.pdf", "serial.pdf"]  # no part left behind
+
+
+def test_an_error_in_the_second_half_reaches_the_author_and_leaves_no_parts(sample, monkeypatch, tmp_path):
+    from herpress.writers import backmatter
+
+    def broken(*args, **kwargs):
+        raise BookError("the index cannot be laid out", "manuscript/index.md", 3)
+
+    monkeypatch.setattr(backmatter, "repaginate", broken)  # runs in the forked process only
+    with pytest.raises(BookError, match="index cannot be laid out") as raised:
+        in_halves(sample.book, tmp_path / "book.pdf")
+    assert str(raised.value).startswith("manuscript/index.md:3: ")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_reproducible_with_source_date_epoch(sample, monkeypatch, tmp_path):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    book = under(sample.book, "ingramspark")
+    in_halves(book, tmp_path / "1.pdf")
+    in_halves(book, tmp_path / "2.pdf")
+    assert (tmp_path / "1.pdf").read_bytes() == (tmp_path / "2.pdf").read_bytes()
+
+
+def test_profiles_with_links_or_tags_are_finished_in_one_process(sample):
+    assert not halves.can_split(sample.book, profiles.get("screen"))
+    one_chapter = dataclasses.replace(sample.book, chapters=sample.book.chapters[:1])
+    assert not halves.can_split(one_chapter, profiles.get("kdp"))
