@@ -60,6 +60,28 @@ def test_low_resolution_raster_image_is_flagged(tmp_path):
     assert any("150 dpi" in w for w in report.warnings), report.warnings
 
 
+def test_preflight_opens_the_pages_only_when_the_file_draws_a_raster_image(tmp_path):
+    """Preflight skips the page-by-page image check for a file without raster images; an image
+    drawn through a pattern (a CSS background) counts as one."""
+    from PIL import Image
+    from pypdf import PdfReader
+    from weasyprint import HTML
+
+    from herpress.preflight import draws_images
+
+    png = tmp_path / "photo.png"
+    Image.new("RGB", (100, 100), (20, 90, 160)).save(png)
+    paths = {name: tmp_path / f"{name}.pdf" for name in ("text", "img", "background")}
+    HTML(string="<p>Text only.</p>").write_pdf(paths["text"])
+    HTML(string=f'<p>Text.</p><img style="display: block; break-before: page; width: 1in" src="{png.as_uri()}">').write_pdf(paths["img"])
+    HTML(string=f'<div style="width: 1in; height: 1in; background: url({png.as_uri()})"></div>').write_pdf(
+        paths["background"])
+    assert {name: draws_images(PdfReader(str(path))) for name, path in paths.items()} == {
+        "text": False, "img": True, "background": True}
+    report = preflight(paths["img"], profiles.get("kdp"), Expected((8.27, 11.69)), interior=False)
+    assert [w for w in report.warnings if "dpi" in w] == ["page 2: an image is placed at 100 dpi (printers want 300)"]
+
+
 def test_unembedded_font_is_an_error():
     from pypdf import PdfWriter
     from pypdf.generic import DictionaryObject, NameObject

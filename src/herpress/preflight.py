@@ -61,7 +61,8 @@ def preflight(path: Path, profile: Profile, expected: Expected, interior: bool =
     if profile.pdf_variant == "pdf/ua-1" and "/StructTreeRoot" not in root:
         report.errors.append("the screen PDF is not tagged")
     report.errors += [f"font {name} is not embedded" for name in sorted(unembedded_fonts(reader))]
-    report.warnings += low_resolution_images(path)
+    if draws_images(reader):  # opening every page with pdfium is most of preflight's time
+        report.warnings += low_resolution_images(path)
     if profile.cmyk and uses_rgb(reader):
         report.warnings.append("RGB colour on some pages (charts, cover colours): the printer will convert it to CMYK")
     return report
@@ -112,6 +113,25 @@ def unembedded_fonts(reader) -> set[str]:
     for page in reader.pages:
         visit(page.get("/Resources"))
     return missing
+
+
+def draws_images(reader) -> bool:
+    """Whether any page draws a raster image, itself or through a form or pattern (WeasyPrint
+    shares one resource dictionary between pages, so this is a question about the whole file)."""
+    seen: set[int] = set()
+
+    def draws_image(resources) -> bool:
+        resources = resources.get_object() if resources is not None else {}
+        used = [*(resources.get("/XObject") or {}).values(), *(resources.get("/Pattern") or {}).values()]
+        for thing in (reference.get_object() for reference in used):
+            if id(thing) in seen:
+                continue
+            seen.add(id(thing))
+            if thing.get("/Subtype") == "/Image" or draws_image(thing.get("/Resources")):
+                return True
+        return False
+
+    return any(draws_image(page.get("/Resources")) for page in reader.pages)
 
 
 def low_resolution_images(path: Path) -> list[str]:
