@@ -30,19 +30,45 @@ RESULTS = REPO / "bench" / "results"
 
 
 def measure(command: list[str], runs: int, before=None, cwd=None) -> dict:
-    """Median and spread of wall time, and peak RSS, over ``runs`` whole-process runs."""
-    times, rss = [], []
+    """Median and spread of wall time, peak RSS of the largest process (GNU time) and peak memory
+    of the whole process tree (PSS summed over herpress and any process it forks, sampled every
+    50 ms), over ``runs`` whole-process runs."""
+    times, rss, tree = [], [], []
     for _ in range(runs):
         if before:
             before()
         with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
-            subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", out.name, *command], check=True, cwd=cwd,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            process = subprocess.Popen(["/usr/bin/time", "-f", "%e %M", "-o", out.name, *command], cwd=cwd,
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            peak = 0
+            while process.poll() is None:
+                peak = max(peak, tree_pss_kib(process.pid))
+                time.sleep(0.05)
+            if process.returncode:
+                raise subprocess.CalledProcessError(process.returncode, command)
             seconds, kib = out.read().split()[-2:]
         times.append(float(seconds))
         rss.append(int(kib) / 1024)
+        tree.append(peak / 1024)
     return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times),
-            "peak_rss_mib": max(rss), "runs": runs}
+            "peak_rss_mib": max(rss), "peak_tree_pss_mib": max(tree), "runs": runs}
+
+
+def tree_pss_kib(pid: int) -> int:
+    """Proportional set size of ``pid`` and its descendants (shared pages counted once in all)."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+                    break
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(child) for child in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue  # the process ended meanwhile
+    return total
 
 
 def export_plain_weasyprint(book_dir: Path) -> list[str]:
@@ -159,6 +185,8 @@ def main() -> None:
         "one-chapter edit vs full epub": ratio(rows["herpress epub, one chapter edited"],
                                                rows["herpress epub, every chapter changed"]),
         "peak RSS of the big book (MiB)": round(rows["herpress pdf, ~1,000-page book"]["peak_rss_mib"]),
+        "peak memory of the big book's processes, PSS summed (MiB)":
+            round(rows["herpress pdf, ~1,000-page book"]["peak_tree_pss_mib"]),
         "pages of the big book": pages,
     }
     machine = {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
@@ -175,9 +203,10 @@ def write(rows: dict, summary: dict, machine: dict, quick: bool) -> None:
              f"{machine['cores']} cores, Python {machine['python']}, {machine['platform']}; "
              f"{machine['words']:,}-word synthetic book; median of {machine['runs']} runs (min–max); "
              f"load average at start {machine['load average at start']}.", "",
-             "| row | median s | min–max s | peak RSS MiB |", "|---|---:|---:|---:|"]
+             "| row | median s | min–max s | peak RSS MiB | all processes, peak PSS MiB |", "|---|---:|---:|---:|---:|"]
     for name, row in rows.items():
-        lines.append(f"| {name} | {row['median_s']:.2f} | {row['min_s']:.2f}–{row['max_s']:.2f} | {row['peak_rss_mib']:.0f} |")
+        lines.append(f"| {name} | {row['median_s']:.2f} | {row['min_s']:.2f}–{row['max_s']:.2f} | "
+                     f"{row['peak_rss_mib']:.0f} | {row['peak_tree_pss_mib']:.0f} |")
     lines += ["", "| headline | value |", "|---|---:|"] + [f"| {k} | {v} |" for k, v in summary.items()]
     (RESULTS / f"{stem}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

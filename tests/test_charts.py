@@ -6,6 +6,7 @@ import os
 import struct
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -335,3 +336,44 @@ def test_line_needs_two_points_and_crlf_lines_count():
     assert "two points" in fails(HEAD.format(type="line") + "[data]\na = 1\n").message
     text = POLL.replace("Sad = 28", "Sad = = 28").replace("\n", "\r\n")
     assert fails(text).line == body_line(POLL, "Sad")
+
+
+def test_charts_missing_from_the_cache_are_drawn_while_the_caller_goes_on(tmp_path, monkeypatch):
+    """On two cores the drawing runs in another process: the caller gets its answer first (here,
+    before the drawing is even allowed to start), and the images when it asks for them."""
+    from herpress.charts import draw
+
+    go, real = tmp_path / "go", draw._render
+
+    def render_when_told(spec, fonts):
+        deadline = time.monotonic() + 30  # drawn in the caller's process, it would wait for nothing
+        while not go.exists():
+            if time.monotonic() > deadline:
+                raise AssertionError("the chart was drawn before the caller went on")
+            time.sleep(0.01)
+        return real(spec, fonts)
+
+    monkeypatch.setattr(draw, "_render", render_when_told)  # the forked process inherits it
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    cached = draw.draw_charts([parse(POLL)], fonts=FONTS, cache_dir=tmp_path / "cache")
+    scale = draw.draw_charts([parse(SCALE)], fonts=FONTS, cache_dir=tmp_path / "cache")
+    assert not (tmp_path / "cache").exists()  # nothing drawn yet, and the call has returned
+    go.touch()
+    (poll,) = cached()
+    assert b"<svg" in poll.svg and poll.png.startswith(b"\x89PNG") and poll.cached is False
+    assert scale()[0].svg != poll.svg
+    again = draw.draw_charts([parse(POLL), parse(SCALE)], fonts=FONTS, cache_dir=tmp_path / "cache")()
+    assert [images.cached for images in again] == [True, True] and again[0].svg == poll.svg
+
+
+def test_an_error_in_the_drawing_process_reaches_the_caller(tmp_path, monkeypatch):
+    from herpress.charts import draw
+
+    def fail(spec, fonts):
+        raise BookError("font file for charts not found", "styles/fonts/missing.otf")
+
+    monkeypatch.setattr(draw, "_render", fail)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    images = draw.draw_charts([parse(POLL)], fonts=FONTS, cache_dir=tmp_path)
+    with pytest.raises(BookError, match=r"^styles/fonts/missing.otf: font file for charts not found$"):
+        images()

@@ -42,6 +42,7 @@ def check(book_dir: Path, *, build: bool = False, report=lambda message: None) -
 
     try:
         book = read_book(book_dir, report=report)
+        book.wait_for_assets()
     except BookError as error:
         return [_from_error(error, "manuscript")]
     findings = [Finding("warning", "warning", w.message, _str(w.file), w.line) for w in book.warnings]

@@ -73,7 +73,7 @@ def _read(root: Path, path: Path, name: str, shown: str, line: int | None) -> As
         media_type = "image/svg+xml"
     if media_type is None:
         raise BookError(f"image '{name}' is not PNG, JPEG, GIF or SVG", shown, line)
-    return Asset(name=name, media_type=media_type, data=data)
+    return Asset(name=name, media_type=media_type, content=data)
 
 
 def check_svg(data: bytes, name: str, shown: str, line: int | None) -> None:

@@ -17,6 +17,7 @@ The model imports no writer; writers never see Markdown.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -164,7 +165,13 @@ class BookWarning:
 class Asset:
     name: str  # path inside the book, e.g. "images/fig-poll.svg"
     media_type: str
-    data: bytes
+    content: bytes | Callable[[], bytes]  # or a function that returns them once made (a chart being drawn)
+
+    @property
+    def data(self) -> bytes:
+        if callable(self.content):
+            self.content = self.content()
+        return self.content
 
 
 @dataclass
@@ -210,6 +217,11 @@ class Book:
     @property
     def back(self) -> list[Chapter]:
         return [c for c in self.chapters if c.kind == "back"]
+
+    def wait_for_assets(self) -> None:
+        """Wait for the assets still being made (charts drawn in another process); raises their errors."""
+        for asset in self.assets.values():
+            asset.data
 
     def chapter_of_id(self) -> dict[str, str]:
         """Map every id in the book to the slug of the chapter holding it."""

@@ -12,7 +12,7 @@ import markdown
 
 from . import images, rawhtml, styles
 from .cache import ChapterCache
-from .charts.draw import draw_chart
+from .charts.draw import draw_charts
 from .config import CONFIG_NAME, load_config
 from .errors import BookError
 from .extensions import blocks
@@ -55,6 +55,8 @@ def load_book(book_dir: Path, cache_dir: Path | None = None, chapter_cache: Chap
                        + ([config.contents.glossary] if config.contents.glossary else []))
     chapters = [converter.chapter(name, "chapter") for name in config.contents.chapters]
     chapters += [converter.chapter(name, "back") for name in config.contents.back]
+    charts = draw_charts([figure.spec for chapter in chapters for figure in chapter.figures],
+                         fonts=styles.chart_fonts(style_dirs), cache_dir=cache_dir)  # meanwhile, on another core
     _check_unique(chapters)
     _number(chapters)
     glossary = converter.glossary(config.contents.glossary) if config.contents.glossary else []
@@ -66,7 +68,9 @@ def load_book(book_dir: Path, cache_dir: Path | None = None, chapter_cache: Chap
     book.assets.update(converter.images)
     if metadata.cover:
         book.cover = images.cover(root, manuscript, metadata.cover)
-    _draw_charts(book, cache_dir)
+    for n, figure in enumerate(book.figures):  # the images wait for the drawing only when first read
+        book.assets[figure.svg_name] = Asset(figure.svg_name, "image/svg+xml", lambda n=n: charts()[n].svg)
+        book.assets[figure.png_name] = Asset(figure.png_name, "image/png", lambda n=n: charts()[n].png)
     return book
 
 
@@ -546,11 +550,3 @@ def _warn_unused(book: Book) -> None:
         if not entry.uses:
             book.warnings.append(BookWarning(f"glossary term '{entry.term}' is defined but never marked in the text "
                                              f"(mark a use with [[{entry.term}]])", entry.source, entry.line))
-
-
-def _draw_charts(book: Book, cache_dir: Path | None) -> None:
-    fonts = styles.chart_fonts(book.style_dirs)
-    for figure in book.figures:
-        images = draw_chart(figure.spec, fonts=fonts, cache_dir=cache_dir)
-        book.assets[figure.svg_name] = Asset(figure.svg_name, "image/svg+xml", images.svg)
-        book.assets[figure.png_name] = Asset(figure.png_name, "image/png", images.png)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,18 +53,77 @@ def draw_chart(spec: ChartSpec, *, fonts: Sequence[Path], cache_dir: Path | None
     if cache_dir is None:
         svg, png = _render(spec, fonts)
         return ChartImages(svg=svg, png=png, cached=False)
+    cached = _cached(spec, fonts, cache_dir)
+    if cached is not None:
+        return cached
     cache_dir = Path(cache_dir)
     key = cache_key(spec, fonts)
     svg_path, png_path = cache_dir / f"{key}.svg", cache_dir / f"{key}.png"
-    try:
-        return ChartImages(svg=svg_path.read_bytes(), png=png_path.read_bytes(), cached=True)
-    except OSError:
-        pass
     svg, png = _render(spec, fonts)
     cache_dir.mkdir(parents=True, exist_ok=True)
     write_atomically(svg_path, svg)
     write_atomically(png_path, png)
     return ChartImages(svg=svg, png=png, cached=False)
+
+
+def draw_charts(specs: Sequence[ChartSpec], *, fonts: Sequence[Path],
+                cache_dir: Path | None) -> Callable[[], list[ChartImages]]:
+    """Draw ``specs`` like :func:`draw_chart`; the returned function gives their images.
+
+    Charts the cache lacks are drawn in a forked process when the machine has a second core,
+    so the caller goes on (reading, importing the layout engine) meanwhile; the function then
+    waits for them and raises their errors. Otherwise everything is drawn before returning.
+    """
+    cached = [_cached(spec, fonts, cache_dir) for spec in specs]
+    missing = [spec for spec, images in zip(specs, cached) if images is None]
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    if not missing or cores < 2:
+        images = [found or draw_chart(spec, fonts=fonts, cache_dir=cache_dir) for spec, found in zip(specs, cached)]
+        return lambda: images
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    worker = context.Process(target=_draw_in_worker, args=(missing, fonts, cache_dir, sender), daemon=True)
+    worker.start()
+    sender.close()
+    drawn: list[ChartImages] = []
+
+    def result() -> list[ChartImages]:
+        if not drawn:
+            try:
+                kind, payload = receiver.recv()
+            except EOFError:
+                kind, payload = "error", RuntimeError(f"the process drawing the charts ended without a word "
+                                                      f"(exit code {worker.exitcode})")
+            finally:
+                receiver.close()
+                worker.join()
+            if kind == "error":
+                raise payload
+            new = iter(payload)
+            drawn.extend(found or next(new) for found in cached)
+        return drawn
+
+    return result
+
+
+def _draw_in_worker(specs: list[ChartSpec], fonts: Sequence[Path], cache_dir: Path | None, sender) -> None:
+    try:
+        sender.send(("done", [draw_chart(spec, fonts=fonts, cache_dir=cache_dir) for spec in specs]))
+    except BaseException as error:
+        sender.send(("error", error if isinstance(error, BookError) else RuntimeError(f"{type(error).__name__}: {error}")))
+
+
+def _cached(spec: ChartSpec, fonts: Sequence[Path], cache_dir: Path | None) -> ChartImages | None:
+    if cache_dir is None:
+        return None
+    key = cache_key(spec, [Path(f) for f in fonts])
+    try:
+        return ChartImages(svg=(Path(cache_dir) / f"{key}.svg").read_bytes(),
+                           png=(Path(cache_dir) / f"{key}.png").read_bytes(), cached=True)
+    except OSError:
+        return None
 
 
 def _family(fonts: Sequence[Path]) -> str:

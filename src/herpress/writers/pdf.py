@@ -146,6 +146,7 @@ class Typesetter:
         self.bodies = print_bodies(book)
         self.html = HTML(string=print_html(book, self.bodies), base_url=str(book.root / "manuscript") + "/",
                          url_fetcher=BookFetcher(book))
+        book.wait_for_assets()  # charts drawn on another core meanwhile; their errors are raised here
         self.geometry: Geometry | None = None
         self.color_profiles: dict = {}
 
