@@ -232,3 +232,21 @@ def test_a_character_missing_from_the_fonts_is_named_with_file_and_line(init_boo
         build(tmp_path, ("pdf",))
     message = str(error.value)
     assert "U+2603 SNOWMAN" in message and "01-first-chapter.md:3:" in message
+
+
+def test_layout_collects_garbage_less_often_and_restores_the_thresholds(small_book, monkeypatch):
+    import gc
+
+    from herpress.writers import pdf as pdf_writer
+
+    seen = []
+
+    def render(self, pages, relieved):
+        seen.append(gc.get_threshold()[0])
+        raise BookError("stop here")
+
+    before = gc.get_threshold()
+    monkeypatch.setattr(pdf_writer.Typesetter, "render", render)
+    with pytest.raises(BookError):
+        pdf_writer.layout(small_book)
+    assert seen and seen[0] > before[0] and gc.get_threshold() == before

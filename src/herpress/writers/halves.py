@@ -20,6 +20,7 @@ cut links between the halves and the structure tree.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import queue
@@ -54,6 +55,7 @@ def finish(book: Book, draft: Draft, target: Path) -> Printed | None:
     context = multiprocessing.get_context("fork")
     to_child, from_child = context.Queue(), context.Queue()
     parts = [_temporary(target, n) for n in (1, 2)]
+    gc.freeze()  # the layout is read, not collected, from now on: neither process scans (and copies) it
     child = context.Process(target=_second_half, args=(book, draft, cut, second, parts[1], to_child, from_child),
                             daemon=True)
     child.start()
@@ -68,6 +70,7 @@ def finish(book: Book, draft: Draft, target: Path) -> Printed | None:
             return None
         _join(parts[0], parts[1], target)
     finally:
+        gc.unfreeze()
         if child.is_alive():
             child.terminate()
         child.join()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -186,18 +187,39 @@ def layout(book: Book, profile: Profile | None = None, relieve: bool = True,
     None (a chapter's relief would not be exact), the whole book is laid out again with relief.
     """
     from ..coverage import check_coverage
-    from ..fetcher import RefusedURL, refused_as_book_error
-    from .relief import relieve as relieve_chapters
 
     profile = profile or profiles.get(book.print_settings.profile)
     check_coverage(book)
+    with _collecting_less():
+        return _layout(book, profile, relieve, pages_hint, finish)
+
+
+@contextmanager
+def _collecting_less():
+    """A layout makes millions of long-lived objects, which Python's default thresholds have the
+    garbage collector scan again and again (~0.45 s a full collection at 430 pages; ~10 % of a
+    layout): while laying out, young objects are collected 14 times less often."""
+    import gc
+
+    thresholds = gc.get_threshold()
+    gc.set_threshold(10_000, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+def _layout(book: Book, profile: Profile, relieve: bool, pages_hint: int | None, finish):
+    from ..fetcher import RefusedURL, refused_as_book_error
+    from .relief import relieve as relieve_chapters
+
     typesetter = Typesetter(book, profile)
     pages, passes, relieved = max(pages_hint or 0, profile.min_pages), 0, []
     owner = book.chapter_of_id()
     try:  # stylesheets fetch too (@import, url()): a refused URL stops the build either way
         while True:  # until the gutter band holds and every footnote is on its call's page (at most 4 layouts)
             passes += 1
-            document = None  # free the last pass's layout before the next one (peak memory)
+            document = draft = None  # free the last pass's layout before the next one (peak memory)
             document = typesetter.render(pages, relieved)
             settled = profile.gutter(len(document.pages)) == profile.gutter(pages)
             pages = len(document.pages)
