@@ -71,7 +71,7 @@ def tree_pss_kib(pid: int) -> int:
     return total
 
 
-def export_plain_weasyprint(book_dir: Path) -> list[str]:
+def export_plain_weasyprint(book_dir: Path, gc_like_herpress: bool = False) -> list[str]:
     """Write the very HTML and CSS herpress lays out (its final pass: the settled gutter band and
     any footnote relief), and return a plain WeasyPrint command rendering them once."""
     script = f"""
@@ -95,7 +95,8 @@ print("\\n".join(str(styles.find(book.style_dirs, name)) for name in names))
 """
     sheets = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True).stdout.split()
     out = book_dir / "plain"
-    render = ("import sys; from weasyprint import HTML, CSS; from weasyprint.text.fonts import FontConfiguration; "
+    tuning = "import gc; gc.set_threshold(10_000, *gc.get_threshold()[1:]); " if gc_like_herpress else ""
+    render = (tuning + "import sys; from weasyprint import HTML, CSS; from weasyprint.text.fonts import FontConfiguration; "
               "fc = FontConfiguration(); "
               "HTML(sys.argv[1]).write_pdf(sys.argv[2], font_config=fc, "
               "stylesheets=[CSS(filename=f, font_config=fc) for f in sys.argv[3:]])")
@@ -150,6 +151,8 @@ def main() -> None:
                                                            before=touch_one_chapter)
         plain = export_plain_weasyprint(long_book)
         rows["plain WeasyPrint, same HTML/CSS"] = measure(plain, args.runs)
+        rows["plain WeasyPrint, same HTML/CSS, garbage collector tuned as herpress's layout"] = measure(
+            export_plain_weasyprint(long_book, gc_like_herpress=True), args.runs)
         rows["herpress pdf, cold (build/ deleted)"] = measure(HERPRESS + ["pdf", str(long_book)], args.runs,
                                                              before=clear_cache)
         rows["herpress pdf, one chapter edited"] = measure(HERPRESS + ["pdf", str(long_book)], args.runs,
@@ -181,6 +184,9 @@ def main() -> None:
                                                 rows["plain WeasyPrint, same HTML/CSS"]),
         "pdf (one chapter edited) vs plain WeasyPrint": ratio(rows["herpress pdf, one chapter edited"],
                                                               rows["plain WeasyPrint, same HTML/CSS"]),
+        "pdf (cold) vs plain WeasyPrint with the same garbage-collector tuning": ratio(
+            rows["herpress pdf, cold (build/ deleted)"],
+            rows["plain WeasyPrint, same HTML/CSS, garbage collector tuned as herpress's layout"]),
         "no-op build (s)": rows["herpress build, no-op rebuild"]["median_s"],
         "one-chapter edit vs full epub": ratio(rows["herpress epub, one chapter edited"],
                                                rows["herpress epub, every chapter changed"]),
