@@ -29,29 +29,47 @@ HERPRESS = [str(VENV / "herpress")]
 RESULTS = REPO / "bench" / "results"
 
 
-def measure(command: list[str], runs: int, before=None, cwd=None) -> dict:
-    """Median and spread of wall time, peak RSS of the largest process (GNU time) and peak memory
-    of the whole process tree (PSS summed over herpress and any process it forks, sampled every
-    50 ms), over ``runs`` whole-process runs."""
-    times, rss, tree = [], [], []
+def measure(command: list[str], runs: int, before=None, cwd=None, tree: bool = False) -> dict:
+    """Median and spread of wall time and the peak RSS of the largest process (GNU time) over
+    ``runs`` whole-process runs; with ``tree``, also the peak memory of the whole process tree."""
+    return measure_together({"row": (command, before)}, runs, cwd=cwd, tree=tree)["row"]
+
+
+def measure_together(rows: dict[str, tuple[list[str], object]], runs: int, cwd=None, tree: bool = False) -> dict:
+    """:func:`measure` for several rows at once, their runs interleaved (A B A B …), so that a
+    drift in the machine's speed weighs on every row alike."""
+    samples: dict[str, list[tuple[float, float, float]]] = {name: [] for name in rows}
     for _ in range(runs):
-        if before:
-            before()
-        with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
-            process = subprocess.Popen(["/usr/bin/time", "-f", "%e %M", "-o", out.name, *command], cwd=cwd,
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            peak = 0
-            while process.poll() is None:
+        for name, (command, before) in rows.items():
+            if before:
+                before()
+            samples[name].append(_run_once(command, cwd, tree))
+    results = {}
+    for name, runs_of_row in samples.items():
+        times = [seconds for seconds, _, _ in runs_of_row]
+        results[name] = {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times),
+                         "peak_rss_mib": max(rss for _, rss, _ in runs_of_row), "runs": runs}
+        if tree:
+            results[name]["peak_tree_pss_mib"] = max(pss for _, _, pss in runs_of_row)
+    return results
+
+
+def _run_once(command: list[str], cwd, tree: bool) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS MiB of the largest process, and (``tree``) the peak PSS MiB summed
+    over the process and its descendants, sampled every 50 ms (sampling costs the measured
+    processes a little, so only the memory rows do it)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
+        process = subprocess.Popen(["/usr/bin/time", "-f", "%e %M", "-o", out.name, *command], cwd=cwd,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        peak = 0
+        while process.poll() is None:
+            if tree:
                 peak = max(peak, tree_pss_kib(process.pid))
-                time.sleep(0.05)
-            if process.returncode:
-                raise subprocess.CalledProcessError(process.returncode, command)
-            seconds, kib = out.read().split()[-2:]
-        times.append(float(seconds))
-        rss.append(int(kib) / 1024)
-        tree.append(peak / 1024)
-    return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times),
-            "peak_rss_mib": max(rss), "peak_tree_pss_mib": max(tree), "runs": runs}
+            time.sleep(0.05)
+        if process.returncode:
+            raise subprocess.CalledProcessError(process.returncode, command)
+        seconds, kib = out.read().split()[-2:]
+    return float(seconds), int(kib) / 1024, peak / 1024
 
 
 def tree_pss_kib(pid: int) -> int:
@@ -142,21 +160,18 @@ def main() -> None:
                 handle.write(f"\nOne more paragraph, added at {time.time_ns()}.\n")
 
         rows["herpress --help (start-up)"] = measure(HERPRESS + ["--help"], args.runs)
-        rows["pandoc epub"] = measure(pandoc_command(long_book, chapters), args.runs)
-        rows["herpress epub, cold (build/ deleted)"] = measure(HERPRESS + ["epub", str(long_book)], args.runs,
-                                                              before=clear_cache)
-        rows["herpress epub, every chapter changed"] = measure(HERPRESS + ["epub", str(long_book)], args.runs,
-                                                              before=chapters_changed)
-        rows["herpress epub, one chapter edited"] = measure(HERPRESS + ["epub", str(long_book)], args.runs,
-                                                           before=touch_one_chapter)
-        plain = export_plain_weasyprint(long_book)
-        rows["plain WeasyPrint, same HTML/CSS"] = measure(plain, args.runs)
-        rows["plain WeasyPrint, same HTML/CSS, garbage collector tuned as herpress's layout"] = measure(
-            export_plain_weasyprint(long_book, gc_like_herpress=True), args.runs)
-        rows["herpress pdf, cold (build/ deleted)"] = measure(HERPRESS + ["pdf", str(long_book)], args.runs,
-                                                             before=clear_cache)
-        rows["herpress pdf, one chapter edited"] = measure(HERPRESS + ["pdf", str(long_book)], args.runs,
-                                                          before=touch_one_chapter)
+        epub = HERPRESS + ["epub", str(long_book)]
+        rows.update(measure_together({
+            "pandoc epub": (pandoc_command(long_book, chapters), None),
+            "herpress epub, cold (build/ deleted)": (epub, clear_cache),
+            "herpress epub, every chapter changed": (epub, chapters_changed),
+            "herpress epub, one chapter edited": (epub, touch_one_chapter)}, args.runs))
+        plain, tuned = export_plain_weasyprint(long_book), export_plain_weasyprint(long_book, gc_like_herpress=True)
+        rows.update(measure_together({
+            "plain WeasyPrint, same HTML/CSS": (plain, None),
+            "plain WeasyPrint, same HTML/CSS, garbage collector tuned as herpress's layout": (tuned, None),
+            "herpress pdf, cold (build/ deleted)": (HERPRESS + ["pdf", str(long_book)], clear_cache),
+            "herpress pdf, one chapter edited": (HERPRESS + ["pdf", str(long_book)], touch_one_chapter)}, args.runs))
         rows["herpress build, cold (build/ deleted)"] = measure(HERPRESS + ["build", str(long_book)], args.runs,
                                                                before=clear_cache)
         rows["herpress build, no-op rebuild"] = measure(HERPRESS + ["build", str(long_book)], args.runs)
@@ -170,7 +185,7 @@ def main() -> None:
 
         big = work / "big"
         generate(big, args.big_words, chapters=40)
-        rows["herpress pdf, ~1,000-page book"] = measure(HERPRESS + ["pdf", str(big)], 1)
+        rows["herpress pdf, ~1,000-page book"] = measure(HERPRESS + ["pdf", str(big)], 1, tree=True)
         pages = subprocess.run([sys.executable, "-c", "import sys; from pypdf import PdfReader; "
                                 "print(len(PdfReader(sys.argv[1]).pages))", *map(str, (big / "build").glob("*.pdf"))],
                                capture_output=True, text=True).stdout.strip()
@@ -211,8 +226,9 @@ def write(rows: dict, summary: dict, machine: dict, quick: bool) -> None:
              f"load average at start {machine['load average at start']}.", "",
              "| row | median s | min–max s | peak RSS MiB | all processes, peak PSS MiB |", "|---|---:|---:|---:|---:|"]
     for name, row in rows.items():
+        tree = f"{row['peak_tree_pss_mib']:.0f}" if "peak_tree_pss_mib" in row else ""
         lines.append(f"| {name} | {row['median_s']:.2f} | {row['min_s']:.2f}–{row['max_s']:.2f} | "
-                     f"{row['peak_rss_mib']:.0f} | {row['peak_tree_pss_mib']:.0f} |")
+                     f"{row['peak_rss_mib']:.0f} | {tree} |")
     lines += ["", "| headline | value |", "|---|---:|"] + [f"| {k} | {v} |" for k, v in summary.items()]
     (RESULTS / f"{stem}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
