@@ -102,6 +102,7 @@ def test_a_refused_relief_lays_the_whole_book_out_again(sample, sample_layout, m
     pdf_writer.write_layout(sample.book, serial, tmp_path / "serial.pdf")
     assert serial.passes == 2
     assert_same_pages(tmp_path / "halves.pdf", tmp_path / "serial.pdf")
+    assert printed.relieved == serial.relieved and printed.page_labels == serial.page_labels
     assert sorted(p.name for p in tmp_path.iterdir()) == ["halves.pdf", "serial.pdf"]  # no part left behind
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 import unicodedata
 from pathlib import Path
@@ -15,6 +14,7 @@ from .cache import ChapterCache
 from .charts.draw import draw_charts
 from .config import CONFIG_NAME, load_config
 from .errors import BookError
+from .forked import cores, detach_streams
 from .extensions import blocks
 from .extensions.charts import ChartExtension
 from .extensions.crossrefs import CrossRefExtension
@@ -176,7 +176,7 @@ class _Converter:
     def prefetch(self, names: list[str]) -> None:
         """Convert, in worker processes, the files the cache lacks — when there are cores to share
         and enough text to pay for starting the workers. Errors are left for :meth:`convert`."""
-        workers = min(PARALLEL_WORKERS, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+        workers = min(PARALLEL_WORKERS, cores())
         jobs = []
         for name in names:
             path = self.manuscript / name
@@ -292,6 +292,7 @@ _worker: _Converter | None = None
 
 def _start_worker(root: Path, manuscript: Path) -> None:
     global _worker
+    detach_streams()
     _worker = _Converter(root, manuscript)
 
 

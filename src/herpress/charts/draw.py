@@ -16,6 +16,7 @@ from pathlib import Path
 from herpress.cache import write_atomically
 from herpress.charts.spec import ChartSpec
 from herpress.errors import BookError
+from herpress.forked import cores, detach_streams
 
 PNG_DPI = 300
 _registered: dict[str, str] = {}   # font file -> family name, across calls
@@ -76,8 +77,7 @@ def draw_charts(specs: Sequence[ChartSpec], *, fonts: Sequence[Path],
     """
     cached = [_cached(spec, fonts, cache_dir) for spec in specs]
     missing = [spec for spec, images in zip(specs, cached) if images is None]
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    if not missing or cores < 2:
+    if not missing or cores() < 2:
         images = [found or draw_chart(spec, fonts=fonts, cache_dir=cache_dir) for spec, found in zip(specs, cached)]
         return lambda: images
     import multiprocessing
@@ -109,6 +109,7 @@ def draw_charts(specs: Sequence[ChartSpec], *, fonts: Sequence[Path],
 
 
 def _draw_in_worker(specs: list[ChartSpec], fonts: Sequence[Path], cache_dir: Path | None, sender) -> None:
+    detach_streams()
     try:
         sender.send(("done", [draw_chart(spec, fonts=fonts, cache_dir=cache_dir) for spec in specs]))
     except BaseException as error:

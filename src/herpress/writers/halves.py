@@ -28,6 +28,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
+from ..forked import cores, detach_streams
 from ..model import Book
 from ..profiles import Profile
 from .pdf import Draft, Printed, PrintLayout, misplaced_notes, page_labels, write_layout
@@ -36,9 +37,8 @@ RELIEF_COST = 2.0  # a page laid out again costs this many more pages written (m
 
 
 def can_split(book: Book, profile: Profile) -> bool:
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     tagged = profile.annotations or profile.bookmarks or (profile.pdf_variant or "").startswith("pdf/ua")
-    return cores >= 2 and not tagged and len(book.chapters) >= 2
+    return cores() >= 2 and not tagged and len(book.chapters) >= 2
 
 
 def finish(book: Book, draft: Draft, target: Path) -> Printed | None:
@@ -88,6 +88,7 @@ def _second_half(book: Book, draft: Draft, cut: int, slugs: list[str], path: Pat
     """In the forked process: relieve, lay out the back matter with the first half's marks, write."""
     from .backmatter import first_pages, repaginate
 
+    detach_streams()
     try:
         document = _relieve(book, draft, slugs)
         marks = inbox.get()  # where the first half's marks fell; None when its relief was refused

@@ -5,7 +5,8 @@ The page geometry (trim, bleed, margins) comes from the book's print profile
 is laid out, counted, and laid out again only if the count falls in another gutter band.
 Chapters where WeasyPrint set a footnote away from its call are laid out again on their own
 (:mod:`herpress.writers.relief`), and the glossary and index with merged page ranges
-(:mod:`herpress.writers.backmatter`).
+(:mod:`herpress.writers.backmatter`). :func:`print_book` does those last steps, and the
+writing, on two cores when it can (:mod:`herpress.writers.halves`).
 """
 
 from __future__ import annotations
