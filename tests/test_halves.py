@@ -131,3 +131,12 @@ def test_profiles_with_links_or_tags_are_finished_in_one_process(sample):
     assert not halves.can_split(sample.book, profiles.get("screen"))
     one_chapter = dataclasses.replace(sample.book, chapters=sample.book.chapters[:1])
     assert not halves.can_split(one_chapter, profiles.get("kdp"))
+
+
+def test_a_book_too_long_for_two_processes_is_finished_in_one(sample, profile_pdfs, monkeypatch, tmp_path):
+    serial_path, serial = profile_pdfs["kdp"]
+    monkeypatch.setattr(halves, "MAX_PAGES", serial.page_count - 1)
+    monkeypatch.setattr(halves, "_second_half", None)  # a forked process would fail at once
+    printed = in_halves(sample.book, tmp_path / "book.pdf")
+    assert_same_pages(tmp_path / "book.pdf", serial_path)
+    assert (printed.page_labels, printed.starts) == (serial.page_labels, pagemap.page_starts(serial, sample.book))
