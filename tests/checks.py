@@ -66,5 +66,16 @@ def pdf(path: Path) -> PdfReader:
     return PdfReader(str(path))
 
 
+def page_texts(path: Path) -> list[str]:
+    """The text pdfium reads on each page of a PDF."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(path))
+    try:
+        return [page.get_textpage().get_text_range() for page in document]
+    finally:
+        document.close()
+
+
 if __name__ == "__main__":  # pragma: no cover - a hand tool: python tests/checks.py book.epub
     print("\n".join(messages(epubcheck(Path(sys.argv[1]), usage=True))) or "no messages")

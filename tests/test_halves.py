@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from checks import pdf
+from checks import page_texts, pdf
 
 from herpress import pagemap, profiles
 from herpress.build import check_interior
@@ -13,16 +13,6 @@ from herpress.errors import BookError
 from herpress.writers import halves, relief
 from herpress.writers.backmatter import first_pages
 from herpress.writers import pdf as pdf_writer
-
-
-def page_texts(path) -> list[str]:
-    import pypdfium2 as pdfium
-
-    document = pdfium.PdfDocument(str(path))
-    try:
-        return [page.get_textpage().get_text_range() for page in document]
-    finally:
-        document.close()
 
 
 def under(book, name: str):

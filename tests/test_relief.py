@@ -4,19 +4,10 @@ whole book laid out again would print."""
 from __future__ import annotations
 
 import pytest
+from checks import page_texts
 
 from herpress.writers import pdf as pdf_writer
 from herpress.writers import relief
-
-
-def page_texts(path) -> list[str]:
-    import pypdfium2 as pdfium
-
-    document = pdfium.PdfDocument(str(path))
-    try:
-        return [page.get_textpage().get_text_range() for page in document]
-    finally:
-        document.close()
 
 
 def referring_chapters(book):

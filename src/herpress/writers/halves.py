@@ -60,11 +60,11 @@ def finish(book: Book, draft: Draft, target: Path) -> Printed | None:
     context = multiprocessing.get_context("fork")
     to_child, from_child = context.Queue(), context.Queue()
     parts = [_temporary(target, n) for n in (1, 2)]
-    gc.freeze()  # the layout is read, not collected, from now on: neither process scans (and copies) it
     child = context.Process(target=_second_half, args=(book, draft, cut, second, parts[1], to_child, from_child),
                             daemon=True)
-    child.start()
+    gc.freeze()  # the layout is read, not collected, from now on: neither process scans (and copies) it
     try:
+        child.start()
         document = _relieve(book, draft, first)
         to_child.put(None if document is None else {a: p for a, p in first_pages(document).items() if p < cut})
         mine = _write_half(book, draft, document, 0, cut, parts[0]) if document is not None else None
@@ -76,9 +76,10 @@ def finish(book: Book, draft: Draft, target: Path) -> Printed | None:
         _join(parts[0], parts[1], target)
     finally:
         gc.unfreeze()
-        if child.is_alive():
-            child.terminate()
-        child.join()
+        if child.pid is not None:  # started
+            if child.is_alive():
+                child.terminate()
+            child.join()
         for channel in (to_child, from_child):
             channel.close()
             channel.join_thread()
