@@ -54,11 +54,11 @@ def draw_chart(spec: ChartSpec, *, fonts: Sequence[Path], cache_dir: Path | None
     if cache_dir is None:
         svg, png = _render(spec, fonts)
         return ChartImages(svg=svg, png=png, cached=False)
-    cached = _cached(spec, fonts, cache_dir)
-    if cached is not None:
-        return cached
     cache_dir = Path(cache_dir)
     key = cache_key(spec, fonts)
+    cached = _cached(cache_dir, key)
+    if cached is not None:
+        return cached
     svg_path, png_path = cache_dir / f"{key}.svg", cache_dir / f"{key}.png"
     svg, png = _render(spec, fonts)
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -75,7 +75,8 @@ def draw_charts(specs: Sequence[ChartSpec], *, fonts: Sequence[Path],
     so the caller goes on (reading, importing the layout engine) meanwhile; the function then
     waits for them and raises their errors. Otherwise everything is drawn before returning.
     """
-    cached = [_cached(spec, fonts, cache_dir) for spec in specs]
+    fonts = [Path(f) for f in fonts]
+    cached = [_cached(Path(cache_dir), cache_key(spec, fonts)) if cache_dir is not None else None for spec in specs]
     missing = [spec for spec, images in zip(specs, cached) if images is None]
     if not missing or cores() < 2:
         images = [found or draw_chart(spec, fonts=fonts, cache_dir=cache_dir) for spec, found in zip(specs, cached)]
@@ -116,13 +117,10 @@ def _draw_in_worker(specs: list[ChartSpec], fonts: Sequence[Path], cache_dir: Pa
         sender.send(("error", error if isinstance(error, BookError) else RuntimeError(f"{type(error).__name__}: {error}")))
 
 
-def _cached(spec: ChartSpec, fonts: Sequence[Path], cache_dir: Path | None) -> ChartImages | None:
-    if cache_dir is None:
-        return None
-    key = cache_key(spec, [Path(f) for f in fonts])
+def _cached(cache_dir: Path, key: str) -> ChartImages | None:
     try:
-        return ChartImages(svg=(Path(cache_dir) / f"{key}.svg").read_bytes(),
-                           png=(Path(cache_dir) / f"{key}.png").read_bytes(), cached=True)
+        return ChartImages(svg=(cache_dir / f"{key}.svg").read_bytes(), png=(cache_dir / f"{key}.png").read_bytes(),
+                           cached=True)
     except OSError:
         return None
 
