@@ -10,6 +10,7 @@ from checks import page_texts, pdf
 from herpress import pagemap, profiles
 from herpress.build import check_interior
 from herpress.errors import BookError
+from herpress.preflight import fonts_in
 from herpress.writers import halves, relief
 from herpress.writers.backmatter import first_pages
 from herpress.writers import pdf as pdf_writer
@@ -47,7 +48,7 @@ def test_two_halves_print_what_one_process_prints(sample, profile_pdfs, tmp_path
 def test_no_two_different_font_subsets_share_a_name(sample, tmp_path):
     in_halves(sample.book, tmp_path / "book.pdf")
     reader = pdf(tmp_path / "book.pdf")
-    fonts = list(halves._fonts(reader.pages))
+    fonts = list(fonts_in(reader.pages))
     names = [str(font["/BaseFont"]) for font in fonts]
     assert len(fonts) > 4  # each half embeds its own subsets
     assert len(set(names)) == len(names)
@@ -76,7 +77,7 @@ def test_chapters_relieved_in_each_half_print_what_one_process_prints(sample, sa
     assert printed.relieved == serial.relieved == slugs
     assert serial.passes == 1  # each chapter relieved on its own, not the whole book laid out again
     anchors = first_pages(serial.document)
-    cut = halves._cut(sample.book, pdf_writer.Draft(serial.document, [], slugs, 1, slugs, None), anchors)
+    cut = halves._cut(sample.book, pdf_writer.Draft(serial.document, [], slugs, slugs, None), anchors)
     assert anchors[f"section-{slugs[0]}"] < cut <= anchors[f"section-{slugs[1]}"]  # one in each half
     assert_same_pages(tmp_path / "halves.pdf", tmp_path / "serial.pdf")
     assert printed.page_labels == serial.page_labels

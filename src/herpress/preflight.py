@@ -88,31 +88,36 @@ def _boxes(report: Preflight, number: int, page, expected: Expected) -> None:
 
 def unembedded_fonts(reader) -> set[str]:
     missing: set[str] = set()
+    for font in fonts_in(reader.pages):
+        if font.get("/Subtype") == "/Type3":
+            continue
+        descriptor = font.get("/FontDescriptor")
+        if descriptor is None and "/DescendantFonts" in font:
+            descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
+        descriptor = descriptor.get_object() if descriptor is not None else {}
+        if not any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):
+            missing.add(str(font.get("/BaseFont")))
+    return missing
+
+
+def fonts_in(pages):
+    """Every font dictionary the pages (and the forms they draw) use, once each."""
     seen: set[int] = set()
 
     def visit(resources):
         resources = resources.get_object() if resources is not None else {}
-        for font in (resources.get("/Font") or {}).values():
-            font = font.get_object()
-            if font.get("/Subtype") == "/Type3":
-                continue
-            descriptor = font.get("/FontDescriptor")
-            if descriptor is None and "/DescendantFonts" in font:
-                descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
-            descriptor = descriptor.get_object() if descriptor is not None else {}
-            if not any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):
-                missing.add(str(font.get("/BaseFont")))
-        for xobject in (resources.get("/XObject") or {}).values():
-            if xobject.idnum in seen:
-                continue
-            seen.add(xobject.idnum)
-            xobject = xobject.get_object()
-            if xobject.get("/Subtype") == "/Form" and "/Resources" in xobject:
-                visit(xobject["/Resources"])
+        for reference in (resources.get("/Font") or {}).values():
+            if id(font := reference.get_object()) not in seen:
+                seen.add(id(font))
+                yield font
+        for reference in (resources.get("/XObject") or {}).values():
+            form = reference.get_object()
+            if id(form) not in seen and form.get("/Subtype") == "/Form":
+                seen.add(id(form))
+                yield from visit(form.get("/Resources"))
 
-    for page in reader.pages:
-        visit(page.get("/Resources"))
-    return missing
+    for page in pages:
+        yield from visit(page.get("/Resources"))
 
 
 def draws_images(reader) -> bool:

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from ..forked import cores, detach_streams
 from ..model import Book
+from ..preflight import fonts_in
 from ..profiles import Profile
 from .pdf import Draft, Printed, PrintLayout, misplaced_notes, page_labels, write_layout
 
@@ -85,9 +86,7 @@ def finish(book: Book, draft: Draft, target: Path) -> Printed | None:
             channel.join_thread()
         for part in parts:
             part.unlink(missing_ok=True)
-    labels, notes, starts = (a + b for a, b in zip(mine, theirs))
-    return Printed(len(labels), labels, starts, notes, draft.typesetter.profile, draft.typesetter.geometry,
-                   draft.relieved)
+    return _printed(draft, *(a + b for a, b in zip(mine, theirs)))
 
 
 def _in_one_process(book: Book, draft: Draft, target: Path) -> Printed | None:
@@ -98,7 +97,10 @@ def _in_one_process(book: Book, draft: Draft, target: Path) -> Printed | None:
     if document is None:
         return None
     document = repaginate(book, document, draft.labels, draft.typesetter.render_more)
-    labels, notes, starts = _write_half(book, draft, document, 0, len(document.pages), target)
+    return _printed(draft, *_write_half(book, draft, document, 0, len(document.pages), target))
+
+
+def _printed(draft: Draft, labels: list[str], notes: list[str], starts: list) -> Printed:
     return Printed(len(labels), labels, starts, notes, draft.typesetter.profile, draft.typesetter.geometry,
                    draft.relieved)
 
@@ -203,31 +205,11 @@ def _join(first: Path, second: Path, target: Path) -> None:
 
     writer = PdfWriter(clone_from=str(first))
     reader = PdfReader(str(second))
-    _rename_subsets(reader, taken={font["/BaseFont"] for font in _fonts(writer.pages)})
+    _rename_subsets(reader, taken={font["/BaseFont"] for font in fonts_in(writer.pages)})
     for page in reader.pages:
         writer.add_page(page)
     with open(target, "wb") as out:
         writer.write(out)
-
-
-def _fonts(pages):
-    """Every font dictionary the pages (and the forms they draw) use, once each."""
-    seen: set[int] = set()
-
-    def visit(resources):
-        resources = resources.get_object() if resources is not None else {}
-        for reference in (resources.get("/Font") or {}).values():
-            if id(font := reference.get_object()) not in seen:
-                seen.add(id(font))
-                yield font
-        for reference in (resources.get("/XObject") or {}).values():
-            form = reference.get_object()
-            if id(form) not in seen and form.get("/Subtype") == "/Form":
-                seen.add(id(form))
-                yield from visit(form.get("/Resources"))
-
-    for page in pages:
-        yield from visit(page.get("/Resources"))
 
 
 def _rename_subsets(reader, taken: set[str]) -> None:
@@ -236,7 +218,7 @@ def _rename_subsets(reader, taken: set[str]) -> None:
 
     from pypdf.generic import NameObject
 
-    for font in list(_fonts(reader.pages)):
+    for font in list(fonts_in(reader.pages)):
         name = str(font.get("/BaseFont", ""))
         if len(name) < 8 or name[7] != "+":
             continue

@@ -129,7 +129,6 @@ class Draft:
     document: object  # weasyprint.Document
     labels: list[str]  # the folio printed on each page
     relieve: list[str]  # chapters where a note went astray, to lay out again with relief
-    passes: int
     relieved: list[str]  # every chapter laid out with relief so far, ``relieve`` included
     typesetter: "Typesetter"
 
@@ -229,7 +228,7 @@ def _layout(book: Book, profile: Profile, relieve: bool, pages_hint: int | None,
             relieved += newly
             if not settled and passes < 4:
                 continue
-            draft = Draft(document, page_labels(document), newly if settled else [], passes, relieved, typesetter)
+            draft = Draft(document, page_labels(document), newly if settled else [], relieved, typesetter)
             if finish is not None:
                 done = finish(draft)  # None only when a relief is refused: lay the whole book out again
                 if done is None and passes == 4:
@@ -303,8 +302,8 @@ def write_layout(book: Book, result: PrintLayout, target: Path) -> None:
     document.write_pdf(target, **pdf_options(result.profile))
 
 
-def write_pdf(book: Book, target: Path, profile: Profile | None = None) -> PrintLayout:
-    result = layout(book, profile)
+def write_pdf(book: Book, target: Path, profile: Profile | None = None, pages_hint: int | None = None) -> PrintLayout:
+    result = layout(book, profile, pages_hint=pages_hint)
     write_layout(book, result, target)
     return result
 
@@ -331,8 +330,7 @@ def print_book(book: Book, target: Path, pages_hint: int | None = None) -> Print
     profile = profiles.get(book.print_settings.profile)
     if halves.can_split(book, profile):
         return layout(book, profile, pages_hint=pages_hint, finish=lambda draft: halves.finish(book, draft, target))
-    laid_out = layout(book, profile, pages_hint=pages_hint)
-    write_layout(book, laid_out, target)
+    laid_out = write_pdf(book, target, profile, pages_hint)
     return Printed(laid_out.page_count, laid_out.page_labels, page_starts(laid_out, book), laid_out.misplaced_notes,
                    profile, laid_out.geometry, laid_out.relieved)
 
