@@ -10,6 +10,7 @@ import pytest
 
 from herpress import cache
 from herpress.build import NO_PAGE_NUMBERS, build, output_dir
+from herpress.errors import BookError
 from herpress.reader import load_book
 
 
@@ -42,6 +43,29 @@ def test_an_edit_to_one_chapter_converts_only_that_chapter(book):
         return next(c.body_html for c in loaded.chapters if c.source.name == chapter.name)
     assert "One more paragraph." in body(edited) and "One more paragraph." not in body(first)
 
+
+
+@pytest.mark.parametrize("bad", ["<script>alert(1)</script>", "```\nnever closed", "\n".join(
+    "    " * n + "- item" for n in range(45))])
+def test_a_refused_chapter_is_never_cached_and_is_refused_again(book, bad):
+    chapter = book / "manuscript" / "01-first-chapter.md"
+    chapter.write_text(chapter.read_text() + "\n\n" + bad + "\n")
+    for _ in range(2):
+        with pytest.raises(BookError) as refused:
+            load(book)
+        assert str(refused.value).startswith("manuscript/01-first-chapter.md:")
+
+
+def test_a_cached_chapter_is_not_checked_again(book, monkeypatch):
+    from herpress import rawhtml
+    from herpress.extensions import blocks
+
+    load(book)
+    calls = []
+    for module, name in ((blocks, "unclosed"), (blocks, "too_deep"), (rawhtml, "check")):
+        monkeypatch.setattr(module, name, lambda *args, name=name: calls.append(name))
+    load(book)
+    assert calls == []
 
 def test_a_cached_book_is_the_book(sample_dir, tmp_path):
     folder = tmp_path / "sample"

@@ -8,6 +8,15 @@ import unicodedata
 from pathlib import Path
 
 import markdown
+from markdown.extensions.abbr import AbbrExtension
+from markdown.extensions.attr_list import AttrListExtension
+from markdown.extensions.def_list import DefListExtension
+from markdown.extensions.fenced_code import FencedCodeExtension
+from markdown.extensions.footnotes import FootnoteExtension
+from markdown.extensions.md_in_html import MarkdownInHtmlExtension
+from markdown.extensions.smarty import SmartyExtension
+from markdown.extensions.tables import TableExtension
+from markdown.extensions.toc import TocExtension
 
 from . import images, rawhtml, styles
 from .cache import ChapterCache
@@ -133,11 +142,7 @@ class _Converter:
         self.root, self.manuscript, self.cache = root, manuscript, cache
         self.prefetched: dict[tuple[str, str], tuple] = {}  # (file as shown, text) -> (html, chart specs)
         self.charts = ChartExtension()
-        self.md = markdown.Markdown(
-            extensions=["extra", "toc", "smarty", self.charts, GlossaryExtension(), CrossRefExtension(), IndexExtension()],
-            extension_configs={"smarty": {"substitutions": SMART}, "footnotes": {"BACKLINK_TEXT": ""}},
-            output_format="xhtml",
-        )
+        self._md: markdown.Markdown | None = None  # made when a file is first converted
         self.sources: dict[str, str] = {}  # chapter slug -> Markdown text, for error lines
         self.files: dict[str, str] = {}  # chapter slug -> file as shown in messages
         self.images: dict[str, Asset] = {}  # the author's images, by their path under manuscript/
@@ -146,9 +151,6 @@ class _Converter:
 
     def convert(self, path: Path) -> tuple[str, str]:
         text = self.texts.pop(path, None) or read_text(self.root, path)
-        problem = blocks.unclosed(text)
-        if problem:
-            raise BookError(problem[1], _shown(self.root, path), problem[0])
         shown = _shown(self.root, path)
         key = self.cache.key(shown, text) if self.cache else None
         done = self.prefetched.pop((shown, text), None) or (self.cache.get(key) if self.cache else None)
@@ -161,17 +163,43 @@ class _Converter:
         self.charts.specs = list(specs)
         return text, html
 
+    @property
+    def md(self) -> markdown.Markdown:
+        if self._md is None:
+            # extension objects, not names: a name makes Python-Markdown read every installed
+            # package's entry points (importlib.metadata), ~25 ms on each command
+            self._md = markdown.Markdown(
+                extensions=[FencedCodeExtension(), FootnoteExtension(BACKLINK_TEXT=""), AttrListExtension(),
+                            DefListExtension(), TableExtension(), AbbrExtension(), MarkdownInHtmlExtension(),
+                            TocExtension(), SmartyExtension(substitutions=SMART), self.charts,
+                            GlossaryExtension(), CrossRefExtension(), IndexExtension()],
+                output_format="xhtml",
+            )
+        return self._md
+
     def markdown(self, shown: str, text: str) -> tuple[str, list]:
-        """Markdown → (HTML, chart specs): the costly step, the one the cache keeps."""
+        """Markdown → (HTML, chart specs): the costly step, the one the cache keeps.
+
+        The checks that depend on the text alone run here too, so a cached conversion is one
+        that passed them and a rebuild does not repeat them."""
+        problem = blocks.unclosed(text)
+        if problem:
+            raise BookError(problem[1], shown, problem[0])
         if self.cache is not None:
             self.cache.converted.append(shown)
         self.md.reset()
         self.charts.start(Path(shown), self.manuscript)
         try:
-            return self.md.convert(text), list(self.charts.specs)
+            html = self.md.convert(text)
         except RecursionError:
             raise BookError("lists, quotes or HTML are nested too deeply to read", shown,
                             _deepest_line(text)) from None
+        container = parse_html(html)
+        if blocks.too_deep(container) is not None:
+            raise BookError(f"lists, quotes or HTML are nested more than {blocks.MAX_DEPTH} levels deep",
+                            shown, _deepest_line(text))
+        rawhtml.check(container, shown, text)
+        return html, list(self.charts.specs)
 
     def prefetch(self, names: list[str]) -> None:
         """Convert, in worker processes, the files the cache lacks — when there are cores to share
@@ -214,10 +242,6 @@ class _Converter:
         shown = _shown(self.root, path)
         text, html = self.convert(path)
         container = parse_html(html)
-        if blocks.too_deep(container) is not None:
-            raise BookError(f"lists, quotes or HTML are nested more than {blocks.MAX_DEPTH} levels deep",
-                            shown, _deepest_line(text))
-        rawhtml.check(container, shown, text)
         self.images.update(images.collect(container, self.root, self.manuscript, shown, text))
         first = container[0] if len(container) else None
         if first is None or first.tag != "h1":
