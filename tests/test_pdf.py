@@ -250,3 +250,25 @@ def test_layout_collects_garbage_less_often_and_restores_the_thresholds(small_bo
     with pytest.raises(BookError):
         pdf_writer.layout(small_book)
     assert seen and seen[0] > before[0] and gc.get_threshold() == before
+
+
+def test_the_layout_runs_with_room_on_the_frame_stack(small_book, monkeypatch):
+    import sys
+
+    from herpress import framestack
+    from herpress.writers import pdf as pdf_writer
+
+    seen = []
+
+    def render(self, pages, relieved):
+        frame, codes = sys._getframe(), []
+        while frame is not None:
+            codes.append(frame.f_code)
+            frame = frame.f_back
+        seen.append(framestack._call.__code__ in codes)
+        raise BookError("stop here")
+
+    monkeypatch.setattr(pdf_writer.Typesetter, "render", render)
+    with pytest.raises(BookError):
+        pdf_writer.layout(small_book)
+    assert seen == [True]

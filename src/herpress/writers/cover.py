@@ -15,6 +15,7 @@ from pathlib import Path
 from .. import profiles, styles
 from ..config import TRIMS
 from ..errors import BookError
+from ..framestack import roomy
 from ..model import Book
 from ..profiles import Profile
 
@@ -65,6 +66,7 @@ def cover_html(book: Book, geometry: CoverGeometry) -> str:
     return env.get_template("cover/cover.html.j2").render(meta=book.metadata, g=geometry)
 
 
+@roomy
 def write_cover(book: Book, target: Path, pages: int) -> list[str]:
     """Lay out and write the cover; preflight it; return the preflight warnings."""
     from weasyprint import CSS, HTML

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .. import profiles, styles
 from ..config import TRIMS
+from ..framestack import roomy
 from ..model import Book
 from ..profiles import Profile
 from ..xhtml import inner_xhtml, parse_html, parse_xhtml
@@ -175,6 +176,7 @@ class Typesetter:
             color_profiles=self.color_profiles)
 
 
+@roomy
 def layout(book: Book, profile: Profile | None = None, relieve: bool = True,
            pages_hint: int | None = None, finish: Callable[[Draft], object] | None = None):
     """Lay the book out under its print profile; the result can be written and inspected.
@@ -288,6 +290,7 @@ def pdf_options(profile: Profile) -> dict:
     return {"pdf_variant": profile.pdf_variant} if profile.pdf_variant else {}
 
 
+@roomy
 def write_layout(book: Book, result: PrintLayout, target: Path) -> None:
     """Write a laid-out book as the profile asks (no links or bookmarks for the printers)."""
     document = result.document
