@@ -69,14 +69,22 @@ def _skipped(path: Path) -> bool:
 
 def files_digest(directory: Path, keep=lambda relative: True) -> str:
     """Every file under ``directory`` (names and contents), editor droppings left out."""
-    digest = hashlib.sha256()
+    return _listing_digest(file_digests(directory, keep))
+
+
+def file_digests(directory: Path, keep=lambda relative: True) -> list[tuple[str, str]]:
+    """(name under ``directory``, digest of its bytes) of every file ``keep`` keeps, in name order."""
+    listing = []
     if directory.is_dir():
         for path in sorted(directory.rglob("*")):
             relative = path.relative_to(directory).as_posix()
-            if _skipped(path) or not keep(relative):
-                continue
-            digest.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+            if not _skipped(path) and keep(relative):
+                listing.append((relative, hashlib.sha256(path.read_bytes()).hexdigest()))
+    return listing
+
+
+def _listing_digest(listing, keep=lambda relative: True) -> str:
+    return _join(f"{relative}\0{digest}" for relative, digest in listing if keep(relative))
 
 
 def _print_style(relative: str) -> bool:
@@ -97,10 +105,10 @@ class Inputs:
         from .styles import style_dirs
 
         root = book_dir.resolve()
-        dirs = style_dirs(root)
+        listings = [file_digests(d) for d in style_dirs(root)]  # each style file read once (fonts are MBs)
         return cls(manuscript=files_digest(root / "manuscript"),
-                   styles=_join(files_digest(d) for d in dirs),
-                   print_styles=_join(files_digest(d, _print_style) for d in dirs),
+                   styles=_join(_listing_digest(listing) for listing in listings),
+                   print_styles=_join(_listing_digest(listing, _print_style) for listing in listings),
                    code=code_digest())
 
     def layout_key(self, profile: str) -> str:
