@@ -6,6 +6,7 @@ Exit status: 0 success, 1 a problem in the book (printed as ``file:line: message
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -25,6 +26,16 @@ OUTPUT = typer.Option(None, "--output", "-o", help="Where to write the file (def
                       dir_okay=False)
 PROFILE = typer.Option(None, "--profile", "-p", help="Print profile: kdp, ingramspark, lulu or screen "
                        "(default: \\[print] profile in book.toml, else kdp).", show_default=False)
+
+
+def run() -> None:
+    """The ``herpress`` console script. The process ends with the command, so the objects the
+    build made are frozen first: the interpreter's last garbage collection would otherwise walk
+    them all (~40 ms after an EPUB of 150,000 words) only to free memory the exit frees anyway."""
+    try:
+        app(prog_name="herpress")
+    finally:
+        gc.freeze()
 
 
 def _version(value: bool) -> None:
