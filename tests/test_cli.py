@@ -79,4 +79,4 @@ def test_output_option_writes_where_asked(tmp_path, init_book):
 def test_the_console_script_freezes_what_it_made_before_the_interpreter_exits():
     code = ("import gc, sys; from herpress.cli import run; sys.argv = ['herpress', '--version']\n"
             "try:\n    run()\nexcept SystemExit as done:\n    print(done.code, gc.get_freeze_count() > 1000)")
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.split() == ["0", "True"]
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.split()[-2:] == ["0", "True"]
