@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -52,6 +53,46 @@ def measure_together(rows: dict[str, tuple[list[str], object]], runs: int, cwd=N
         if tree:
             results[name]["peak_tree_pss_mib"] = max(pss for _, _, pss in runs_of_row)
     return results
+
+
+def measure_watch(book_dir: Path, edit, runs: int) -> tuple[dict, dict]:
+    """``herpress watch --only epub`` left running: seconds from an edit being written to the
+    watcher's 'built in' line (its polling included), and the rebuild time the line reports."""
+    process = subprocess.Popen(HERPRESS + ["watch", str(book_dir), "--only", "epub"], stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)
+
+    def status() -> str:
+        for line in process.stdout:
+            if line.startswith(("built in", "not built")):
+                return line
+        raise RuntimeError("herpress watch stopped")
+
+    latencies, builds = [], []
+    try:
+        status()  # the first build, from whatever the cache holds
+        for _ in range(runs):
+            time.sleep(0.5)
+            start = time.perf_counter()
+            edit()
+            line = status()
+            latencies.append(time.perf_counter() - start)
+            builds.append(float(line.split()[2]))
+        rss = _peak_rss_mib(process.pid)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(30)
+
+    def row(times):
+        return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times),
+                "peak_rss_mib": rss, "runs": runs}
+    return row(latencies), row(builds)
+
+
+def _peak_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def _run_once(command: list[str], cwd, tree: bool) -> tuple[float, float, float]:
@@ -170,6 +211,9 @@ def main() -> None:
             "herpress epub, cold (build/ deleted)": (epub, clear_cache),
             "herpress epub, every chapter changed": (epub, chapters_changed),
             "herpress epub, one chapter edited": (epub, touch_one_chapter)}, args.runs))
+        (rows["herpress watch, one chapter edited: from the edit to the EPUB written"],
+         rows["herpress watch, one chapter edited: the rebuild alone, as the watcher reports it"]) = \
+            measure_watch(long_book, touch_one_chapter, args.runs * 3)
         plain, tuned = export_plain_weasyprint(long_book), export_plain_weasyprint(long_book, like_herpress=True)
         rows.update(measure_together({
             "plain WeasyPrint, same HTML/CSS": (plain, None),
@@ -209,6 +253,9 @@ def main() -> None:
         "no-op build (s)": rows["herpress build, no-op rebuild"]["median_s"],
         "one-chapter edit vs full epub": ratio(rows["herpress epub, one chapter edited"],
                                                rows["herpress epub, every chapter changed"]),
+        "one-chapter edit under herpress watch (edit to EPUB written) vs full epub": ratio(
+            rows["herpress watch, one chapter edited: from the edit to the EPUB written"],
+            rows["herpress epub, every chapter changed"]),
         "peak RSS of the big book (MiB)": round(rows["herpress pdf, ~1,000-page book"]["peak_rss_mib"]),
         "peak memory of the big book's processes, PSS summed (MiB)":
             round(rows["herpress pdf, ~1,000-page book"]["peak_tree_pss_mib"]),

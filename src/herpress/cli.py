@@ -50,9 +50,9 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
     """herpress makes books."""
 
 
-def _run(action, *args, **kwargs):
+def _run(action, *args, spinner: bool = True, **kwargs):
     try:
-        if sys.stderr.isatty():  # a spinner naming the step; rich is not even imported otherwise
+        if spinner and sys.stderr.isatty():  # a spinner naming the step; rich is not even imported otherwise
             from rich.console import Console
 
             with Console(stderr=True).status("herpress") as status:
@@ -108,6 +108,33 @@ def pdf(book_dir: Path = BOOK_DIR, output: Optional[Path] = OUTPUT, profile: Opt
     from .build import build as run
 
     _done(_run(run, book_dir, ("pdf",), outputs={"pdf": output} if output else None, profile=profile))
+
+
+@app.command()
+def watch(book_dir: Path = BOOK_DIR, profile: Optional[str] = PROFILE,
+          only: Optional[str] = typer.Option(None, "--only", help="epub or pdf: build only that (default: both).",
+                                             show_default=False)) -> None:
+    """Build, then build again whenever a file in manuscript/ or styles/ changes (Ctrl-C stops)."""
+    from .watch import watch as run
+
+    if only not in (None, "epub", "pdf"):
+        raise typer.BadParameter("epub or pdf", param_hint="--only")
+
+    def built(result, seconds: float) -> None:
+        _done(result)
+        typer.echo(f"built in {seconds:.2f} s; watching {book_dir} (Ctrl-C stops)")
+
+    def failed(error: BookError) -> None:
+        print(f"{error}", file=sys.stderr)
+        typer.echo(f"not built; watching {book_dir} (Ctrl-C stops)")
+
+    try:
+        _run(run, book_dir, (only,) if only else ("epub", "pdf"), profile=profile, built=built, failed=failed,
+             spinner=False)  # a spinner would stand between the builds' lines
+    except typer.Exit as stop:
+        if stop.exit_code == 130:  # Ctrl-C is how a watch ends
+            raise typer.Exit(0)
+        raise
 
 
 @app.command()

@@ -1,0 +1,90 @@
+"""``herpress watch`` (herpress.watch): a change is built in the running process, a problem is
+reported and leaves the last good output, Ctrl-C ends the watch cleanly."""
+
+from __future__ import annotations
+
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+
+import pytest
+
+from herpress.watch import snapshot
+
+
+@pytest.fixture
+def book(tmp_path, init_book):
+    folder = tmp_path / "book"
+    shutil.copytree(init_book.book.root / "manuscript", folder / "manuscript")
+    return folder
+
+
+def test_the_snapshot_sees_the_manuscript_and_styles_but_not_outputs_or_editor_droppings(book):
+    (book / "styles").mkdir()
+    (book / "styles" / "epub.css").write_text("p { margin: 0 }")
+    (book / "build").mkdir()
+    (book / "build" / "old.epub").write_bytes(b"")
+    (book / "manuscript" / ".01-first-chapter.md.swp").write_bytes(b"")
+    (book / "manuscript" / "01-first-chapter.md~").write_bytes(b"")
+    seen = snapshot(book)
+    assert "styles/epub.css" in seen and "manuscript/01-first-chapter.md" in seen
+    assert not any(name.startswith("build") or name.endswith(("~", ".swp")) for name in seen)
+    before = seen["manuscript/01-first-chapter.md"]
+    (book / "manuscript" / "01-first-chapter.md").write_text("# Changed\n\nText, longer than before it was.\n" * 20)
+    assert snapshot(book)["manuscript/01-first-chapter.md"] != before
+
+
+class Watcher:
+    """``herpress watch`` in a subprocess, its stdout read line by line."""
+
+    def __init__(self, book):
+        self.process = subprocess.Popen([sys.executable, "-m", "herpress", "watch", str(book), "--only", "epub"],
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=lambda: [self.lines.put(line) for line in self.process.stdout], daemon=True).start()
+
+    def next_status(self, timeout: float = 60) -> str:
+        """The next 'built in …' or 'not built' line."""
+        deadline = time.monotonic() + timeout
+        while True:
+            line = self.lines.get(timeout=max(0.1, deadline - time.monotonic()))
+            if line.startswith(("built in", "not built")):
+                return line
+
+
+def chapter_text(epub) -> str:
+    with zipfile.ZipFile(epub) as archive:
+        return "".join(archive.read(name).decode() for name in archive.namelist() if name.endswith(".xhtml"))
+
+
+def test_a_watch_builds_each_change_keeps_the_last_good_output_and_stops_on_ctrl_c(book):
+    chapter, epub = book / "manuscript" / "01-first-chapter.md", book / "build" / "my-book.epub"
+    watcher = Watcher(book)
+    try:
+        assert watcher.next_status().startswith("built in")
+        assert "Written while watching" not in chapter_text(epub)
+
+        chapter.write_text(chapter.read_text() + "\nWritten while watching.\n")
+        assert watcher.next_status().startswith("built in")
+        assert "Written while watching." in chapter_text(epub)
+        good = epub.read_bytes()
+
+        lines = len(chapter.read_text().split("\n"))
+        chapter.write_text(chapter.read_text() + "\n```\nnever closed\n")
+        assert watcher.next_status().startswith("not built")
+        assert epub.read_bytes() == good
+
+        chapter.write_text(chapter.read_text().replace("```\nnever closed\n", "Mended.\n"))
+        assert watcher.next_status().startswith("built in")
+        assert "Mended." in chapter_text(epub)
+    finally:
+        watcher.process.send_signal(signal.SIGINT)
+        _, errors = watcher.process.communicate(timeout=30)
+    assert watcher.process.returncode == 0
+    assert f"manuscript/01-first-chapter.md:{lines + 1}: code block opened here" in errors
+    assert "Traceback" not in errors
