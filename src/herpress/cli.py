@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+import traceback
 from pathlib import Path
 from typing import Optional
 
@@ -67,9 +68,13 @@ def _run(action, *args, spinner: bool = True, **kwargs):
     except Exception as error:  # a bug in herpress or a library: say so in one line, keep earlier outputs
         if os.environ.get("HERPRESS_DEBUG"):
             raise
-        print(f"herpress: internal error ({type(error).__name__}: {error}); earlier outputs are unchanged. "
-              "Run again with HERPRESS_DEBUG=1 for the traceback, and please report it.", file=sys.stderr)
+        print(_internal_error(error), file=sys.stderr)
         raise typer.Exit(1)
+
+
+def _internal_error(error: Exception) -> str:
+    return (f"herpress: internal error ({type(error).__name__}: {error}); earlier outputs are unchanged. "
+            "Run again with HERPRESS_DEBUG=1 for the traceback, and please report it.")
 
 
 def _done(result) -> None:
@@ -124,8 +129,15 @@ def watch(book_dir: Path = BOOK_DIR, profile: Optional[str] = PROFILE,
         _done(result)
         typer.echo(f"built in {seconds:.2f} s; watching {book_dir} (Ctrl-C stops)")
 
-    def failed(error: BookError) -> None:
-        print(f"{error}", file=sys.stderr)
+    def failed(error: Exception) -> None:
+        try:
+            raise error
+        except BookError:
+            print(f"{error}", file=sys.stderr)
+        except Exception:
+            if os.environ.get("HERPRESS_DEBUG"):
+                traceback.print_exc()
+            print(_internal_error(error), file=sys.stderr)
         typer.echo(f"not built; watching {book_dir} (Ctrl-C stops)")
 
     try:

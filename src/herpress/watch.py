@@ -10,16 +10,21 @@ Changes are found by polling: the name, size and modification time of every file
 long book; no dependency, and it works on network and container mounts where file events do
 not). A change is built once the files have stood still for one more interval, so an editor
 that writes a file in steps is not caught halfway.
+
+Each build runs in a child forked from the watching process: it starts with the imports done,
+and whatever it leaves behind leaves with it. (WeasyPrint's C libraries keep ~2 MiB per PDF
+layout that Python cannot free; a day's rebuilds in one process would add up.)
 """
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from .build import BuildResult, build
-from .errors import BookError
 
 INTERVAL = 0.05  # seconds between looks at the files
 WATCHED = ("manuscript", "styles")
@@ -42,13 +47,15 @@ def snapshot(book_dir: Path) -> dict[str, tuple[int, int]]:
 
 
 def watch(book_dir: Path, formats: tuple[str, ...], *, profile: str | None = None,
-          built: Callable[[BuildResult, float], None], failed: Callable[[BookError], None],
+          built: Callable[[BuildResult, float], None], failed: Callable[[Exception], None],
           keep_going: Callable[[], bool] = lambda: True, interval: float = INTERVAL) -> None:
     """Build ``formats`` now and after every change, until ``keep_going()`` is false (or Ctrl-C).
 
-    ``built(result, seconds)`` hears of each build, ``failed(error)`` of each problem in the book;
-    a problem ends nothing: the last good outputs stay, and the next change is built again.
+    ``built(result, seconds)`` hears of each build, ``failed(error)`` of each that failed (a
+    :class:`BookError`, or another exception: a bug); a failure ends nothing: the last good
+    outputs stay, and the next change is built again. Both are called in the building process.
     """
+    _import_for(formats)
     last: dict | None = None
     while keep_going():
         current = snapshot(book_dir)
@@ -61,10 +68,56 @@ def watch(book_dir: Path, formats: tuple[str, ...], *, profile: str | None = Non
             if settled != current:
                 continue
         last = current
-        start = time.perf_counter()
+        if hasattr(os, "fork"):
+            _apart(_build_once, book_dir, formats, profile, built, failed)
+        else:
+            _build_once(book_dir, formats, profile, built, failed)
+
+
+def _import_for(formats: tuple[str, ...]) -> None:
+    """Import, once, what a build of ``formats`` uses, so that every forked build starts with it."""
+    import jinja2  # noqa: F401  (templates of both media)
+
+    from . import reader  # noqa: F401  (Python-Markdown, lxml)
+
+    if "epub" in formats:
+        from .writers import epub  # noqa: F401  (ebooklib)
+    if "pdf" in formats:
+        import pypdf  # noqa: F401  (preflight, joining the halves)
+        import weasyprint  # noqa: F401
+        import weasyprint.text.fonts  # noqa: F401
+
+        from . import preflight  # noqa: F401
+        from .writers import halves, pdf  # noqa: F401
+
+
+def _build_once(book_dir: Path, formats: tuple[str, ...], profile: str | None, built, failed) -> None:
+    start = time.perf_counter()
+    try:
+        result = build(book_dir, formats, profile=profile)
+    except Exception as error:
+        failed(error)
+        return
+    built(result, time.perf_counter() - start)
+
+
+def _apart(work, *args) -> None:
+    """Run ``work(*args)`` in a forked child and wait for it; Ctrl-C reaches both."""
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()  # or the child would print the parent's buffered lines again
+    pid = os.fork()
+    if pid == 0:
+        code = 0
         try:
-            result = build(book_dir, formats, profile=profile)
-        except BookError as error:
-            failed(error)
-            continue
-        built(result, time.perf_counter() - start)
+            work(*args)
+        except KeyboardInterrupt:
+            code = 130
+        finally:
+            for stream in (sys.stdout, sys.stderr):
+                stream.flush()
+            os._exit(code)
+    try:
+        os.waitpid(pid, 0)
+    except KeyboardInterrupt:
+        os.waitpid(pid, 0)  # the child was interrupted too: let it remove its temporary files
+        raise
