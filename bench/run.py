@@ -13,7 +13,6 @@ import json
 import os
 import platform
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -79,7 +78,7 @@ def measure_watch(book_dir: Path, edit, runs: int) -> tuple[dict, dict]:
             builds.append(float(line.split()[2]))
         rss = _peak_rss_mib(process.pid)
     finally:
-        process.send_signal(signal.SIGINT)
+        process.terminate()  # SIGTERM: a background job ignores SIGINT
         process.wait(30)
 
     def row(times):

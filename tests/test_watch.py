@@ -62,7 +62,12 @@ def chapter_text(epub) -> str:
         return "".join(archive.read(name).decode() for name in archive.namelist() if name.endswith(".xhtml"))
 
 
-def test_a_watch_builds_each_change_keeps_the_last_good_output_and_stops_on_ctrl_c(book):
+@pytest.fixture(params=[signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "terminated"])
+def stop_signal(request):
+    return request.param
+
+
+def test_a_watch_builds_each_change_keeps_the_last_good_output_and_stops_on_ctrl_c(book, stop_signal):
     chapter, epub = book / "manuscript" / "01-first-chapter.md", book / "build" / "my-book.epub"
     watcher = Watcher(book)
     try:
@@ -83,7 +88,7 @@ def test_a_watch_builds_each_change_keeps_the_last_good_output_and_stops_on_ctrl
         assert watcher.next_status().startswith("built in")
         assert "Mended." in chapter_text(epub)
     finally:
-        watcher.process.send_signal(signal.SIGINT)
+        watcher.process.send_signal(stop_signal)
         _, errors = watcher.process.communicate(timeout=30)
     assert watcher.process.returncode == 0
     assert f"manuscript/01-first-chapter.md:{lines + 1}: code block opened here" in errors

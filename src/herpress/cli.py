@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -140,6 +141,7 @@ def watch(book_dir: Path = BOOK_DIR, profile: Optional[str] = PROFILE,
             print(_internal_error(error), file=sys.stderr)
         typer.echo(f"not built; watching {book_dir} (Ctrl-C stops)")
 
+    signal.signal(signal.SIGTERM, _interrupt)  # stopped from outside (a background job ignores Ctrl-C): as Ctrl-C
     try:
         _run(run, book_dir, (only,) if only else ("epub", "pdf"), profile=profile, built=built, failed=failed,
              spinner=False)  # a spinner would stand between the builds' lines
@@ -147,6 +149,10 @@ def watch(book_dir: Path = BOOK_DIR, profile: Optional[str] = PROFILE,
         if stop.exit_code == 130:  # Ctrl-C is how a watch ends
             raise typer.Exit(0)
         raise
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 @app.command()
