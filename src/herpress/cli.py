@@ -131,13 +131,11 @@ def watch(book_dir: Path = BOOK_DIR, profile: Optional[str] = PROFILE,
         typer.echo(f"built in {seconds:.2f} s; watching {book_dir} (Ctrl-C stops)")
 
     def failed(error: Exception) -> None:
-        try:
-            raise error
-        except BookError:
+        if isinstance(error, BookError):
             print(f"{error}", file=sys.stderr)
-        except Exception:
+        else:  # a bug: one line (the traceback with HERPRESS_DEBUG), and the watch goes on
             if os.environ.get("HERPRESS_DEBUG"):
-                traceback.print_exc()
+                traceback.print_exception(error)
             print(_internal_error(error), file=sys.stderr)
         typer.echo(f"not built; watching {book_dir} (Ctrl-C stops)")
 

@@ -1,4 +1,4 @@
-"""``herpress watch``: build, then build again each time the book changes, in one process.
+"""``herpress watch``: build, then build again each time the book changes.
 
 Every ``herpress`` command first starts Python and imports typer, Python-Markdown, lxml, Jinja2
 and ebooklib: ~0.11 s of the ~0.26 s an EPUB takes after a one-chapter edit of a 150,000-word
@@ -19,6 +19,7 @@ layout that Python cannot free; a day's rebuilds in one process would add up.)
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import time
 from collections.abc import Callable
@@ -41,15 +42,14 @@ def snapshot(book_dir: Path) -> dict[str, tuple[int, int]]:
                 status = path.stat()
             except OSError:  # removed between the listing and the look
                 continue
-            if not path.is_dir():
+            if not stat.S_ISDIR(status.st_mode):
                 seen[str(path.relative_to(book_dir))] = (status.st_size, status.st_mtime_ns)
     return seen
 
 
 def watch(book_dir: Path, formats: tuple[str, ...], *, profile: str | None = None,
-          built: Callable[[BuildResult, float], None], failed: Callable[[Exception], None],
-          keep_going: Callable[[], bool] = lambda: True, interval: float = INTERVAL) -> None:
-    """Build ``formats`` now and after every change, until ``keep_going()`` is false (or Ctrl-C).
+          built: Callable[[BuildResult, float], None], failed: Callable[[Exception], None]) -> None:
+    """Build ``formats`` now and after every change, until Ctrl-C (KeyboardInterrupt).
 
     ``built(result, seconds)`` hears of each build, ``failed(error)`` of each that failed (a
     :class:`BookError`, or another exception: a bug); a failure ends nothing: the last good
@@ -57,13 +57,13 @@ def watch(book_dir: Path, formats: tuple[str, ...], *, profile: str | None = Non
     """
     _import_for(formats)
     last: dict | None = None
-    while keep_going():
+    while True:
         current = snapshot(book_dir)
         if current == last:
-            time.sleep(interval)
+            time.sleep(INTERVAL)
             continue
         if last is not None:  # a change: build once the files stand still
-            time.sleep(interval)
+            time.sleep(INTERVAL)
             settled = snapshot(book_dir)
             if settled != current:
                 continue
