@@ -42,6 +42,14 @@ def init_book(tmp_path_factory):
     return build(folder)
 
 
+@pytest.fixture
+def book(tmp_path, init_book):
+    """A fresh copy of the ``herpress init`` book's manuscript, for a test to change."""
+    folder = tmp_path / "book"
+    shutil.copytree(init_book.book.root / "manuscript", folder / "manuscript")
+    return folder
+
+
 @pytest.fixture(scope="session")
 def profile_pdfs(sample, tmp_path_factory):
     """The sample book's interior laid out once under each print profile: name → (pdf path, PrintLayout)."""

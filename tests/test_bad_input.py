@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 
 import pytest
-
-
-@pytest.fixture
-def book(tmp_path, init_book):
-    folder = tmp_path / "book"
-    shutil.copytree(init_book.book.root / "manuscript", folder / "manuscript")
-    return folder
 
 
 def herpress(*args):

@@ -14,13 +14,6 @@ from herpress.errors import BookError
 from herpress.reader import load_book
 
 
-@pytest.fixture
-def book(tmp_path, init_book):
-    folder = tmp_path / "book"
-    shutil.copytree(init_book.book.root / "manuscript", folder / "manuscript")
-    return folder
-
-
 def load(folder):
     chapters = cache.ChapterCache.for_book(folder / "manuscript", folder / "build" / ".cache" / "chapters")
     return load_book(folder, cache_dir=folder / "cache", chapter_cache=chapters), chapters.converted

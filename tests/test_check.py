@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from typer.testing import CliRunner
@@ -12,13 +11,6 @@ from herpress.check import check, isbn_valid
 from herpress.cli import app
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def book(tmp_path, init_book):
-    folder = tmp_path / "book"
-    shutil.copytree(init_book.book.root / "manuscript", folder / "manuscript")
-    return folder
 
 
 def add(book, name: str, text: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 import signal
 import socket
 import subprocess
@@ -54,13 +53,6 @@ def listener():
     server = Listener()
     yield server
     server.close()
-
-
-@pytest.fixture
-def book(tmp_path, init_book):
-    folder = tmp_path / "book"
-    shutil.copytree(init_book.book.root / "manuscript", folder / "manuscript")
-    return folder
 
 
 def append(path, text):

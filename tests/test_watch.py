@@ -4,7 +4,6 @@ reported and leaves the last good output, Ctrl-C ends the watch cleanly."""
 from __future__ import annotations
 
 import queue
-import shutil
 import signal
 import subprocess
 import sys
@@ -15,13 +14,6 @@ import zipfile
 import pytest
 
 from herpress.watch import snapshot
-
-
-@pytest.fixture
-def book(tmp_path, init_book):
-    folder = tmp_path / "book"
-    shutil.copytree(init_book.book.root / "manuscript", folder / "manuscript")
-    return folder
 
 
 def test_the_snapshot_sees_the_manuscript_and_styles_but_not_outputs_or_editor_droppings(book):
