@@ -119,5 +119,8 @@ def _apart(work, *args) -> None:
     try:
         os.waitpid(pid, 0)
     except KeyboardInterrupt:
-        os.waitpid(pid, 0)  # the child was interrupted too: let it remove its temporary files
+        try:  # the child may still be building: let it finish, or (Ctrl-C) remove its temporary files
+            os.waitpid(pid, 0)
+        except ChildProcessError:  # it had ended as the signal came
+            pass
         raise
