@@ -1,7 +1,7 @@
 """Profiles kept with the benchmark's results: cProfile of a cold ``herpress pdf`` and of an EPUB
 after a one-chapter edit, both of the parent process (forked helpers are not profiled).
 
-    python bench/synth.py /tmp/book && python bench/profile.py /tmp/book bench/results
+    python bench/synth.py /tmp/book && python bench/take_profiles.py /tmp/book bench/results
 """
 
 from __future__ import annotations
