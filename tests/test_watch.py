@@ -85,3 +85,10 @@ def test_a_watch_builds_each_change_keeps_the_last_good_output_and_stops_on_ctrl
     assert watcher.process.returncode == 0
     assert f"manuscript/01-first-chapter.md:{lines + 1}: code block opened here" in errors
     assert "Traceback" not in errors
+
+
+def test_a_folder_that_is_not_a_book_is_refused_not_watched(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "herpress", "watch", str(tmp_path)], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 1
+    assert "no manuscript/ folder here" in done.stderr and "Traceback" not in done.stderr

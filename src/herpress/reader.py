@@ -51,9 +51,7 @@ def load_book(book_dir: Path, cache_dir: Path | None = None, chapter_cache: Chap
     (:mod:`herpress.cache`), so only changed files are converted again.
     """
     root = book_dir.resolve()
-    manuscript = root / MANUSCRIPT
-    if not manuscript.is_dir():
-        raise BookError(f"no {MANUSCRIPT}/ folder here: run 'herpress init' to start a book", root)
+    manuscript = manuscript_dir(root)
     config = load_config(manuscript / CONFIG_NAME, shown_as=f"{MANUSCRIPT}/{CONFIG_NAME}")
     metadata = dataclasses.replace(config.book)
     metadata.slug = metadata.slug or slugify(metadata.title)
@@ -81,6 +79,14 @@ def load_book(book_dir: Path, cache_dir: Path | None = None, chapter_cache: Chap
         book.assets[figure.svg_name] = Asset(figure.svg_name, "image/svg+xml", lambda n=n: charts()[n].svg)
         book.assets[figure.png_name] = Asset(figure.png_name, "image/png", lambda n=n: charts()[n].png)
     return book
+
+
+def manuscript_dir(root: Path) -> Path:
+    """The book's ``manuscript/`` folder; a :class:`BookError` when there is none."""
+    manuscript = root / MANUSCRIPT
+    if not manuscript.is_dir():
+        raise BookError(f"no {MANUSCRIPT}/ folder here: run 'herpress init' to start a book", root)
+    return manuscript
 
 
 def slugify(text: str) -> str:

@@ -54,7 +54,11 @@ def watch(book_dir: Path, formats: tuple[str, ...], *, profile: str | None = Non
     ``built(result, seconds)`` hears of each build, ``failed(error)`` of each that failed (a
     :class:`BookError`, or another exception: a bug); a failure ends nothing: the last good
     outputs stay, and the next change is built again. Both are called in the building process.
+    A folder that is not a book is refused at once (:class:`BookError`), not watched.
     """
+    from .reader import manuscript_dir
+
+    manuscript_dir(book_dir.resolve())
     _import_for(formats)
     last: dict | None = None
     while True:
