@@ -18,14 +18,13 @@ layout that Python cannot free; a day's rebuilds in one process would add up.)
 
 from __future__ import annotations
 
-import os
 import stat
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from .build import BuildResult, build
+from .forked import in_child
 
 INTERVAL = 0.05  # seconds between looks at the files
 WATCHED = ("manuscript", "styles")
@@ -72,10 +71,7 @@ def watch(book_dir: Path, formats: tuple[str, ...], *, profile: str | None = Non
             if settled != current:
                 continue
         last = current
-        if hasattr(os, "fork"):
-            _apart(_build_once, book_dir, formats, profile, built, failed)
-        else:
-            _build_once(book_dir, formats, profile, built, failed)
+        in_child(_build_once, book_dir, formats, profile, built, failed)
 
 
 def _import_for(formats: tuple[str, ...]) -> None:
@@ -103,28 +99,3 @@ def _build_once(book_dir: Path, formats: tuple[str, ...], profile: str | None, b
         failed(error)
         return
     built(result, time.perf_counter() - start)
-
-
-def _apart(work, *args) -> None:
-    """Run ``work(*args)`` in a forked child and wait for it; Ctrl-C reaches both."""
-    for stream in (sys.stdout, sys.stderr):
-        stream.flush()  # or the child would print the parent's buffered lines again
-    pid = os.fork()
-    if pid == 0:
-        code = 0
-        try:
-            work(*args)
-        except KeyboardInterrupt:
-            code = 130
-        finally:
-            for stream in (sys.stdout, sys.stderr):
-                stream.flush()
-            os._exit(code)
-    try:
-        os.waitpid(pid, 0)
-    except KeyboardInterrupt:
-        try:  # the child may still be building: let it finish, or (Ctrl-C) remove its temporary files
-            os.waitpid(pid, 0)
-        except ChildProcessError:  # it had ended as the signal came
-            pass
-        raise
