@@ -43,9 +43,14 @@ def test_wrong_type_names_the_line(tmp_path):
     assert str(error) == "manuscript/book.toml:8: 'chapters' must be a list of strings"
 
 
-def test_missing_key(tmp_path):
-    error = config_error(tmp_path, GOOD.replace('title = "A Book"\n', ""))
-    assert "missing required key 'title'" in str(error) and error.line == 1
+def test_missing_metadata_is_a_default_and_a_warning(tmp_path):
+    from herpress.sources import open_book
+
+    (tmp_path / "manuscript").mkdir()
+    (tmp_path / "manuscript" / "book.toml").write_text(GOOD.replace('title = "A Book"\n', ""), encoding="utf-8")
+    source = open_book(tmp_path)
+    assert source.config.book.title == tmp_path.name.replace("-", " ").replace("_", " ").title()
+    assert any("no title" in str(w) and str(w).startswith("manuscript/book.toml:") for w in source.warnings)
 
 
 def test_toml_syntax_error_has_its_line(tmp_path):

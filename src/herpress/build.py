@@ -41,15 +41,18 @@ def output_dir(book_dir: Path) -> Path:
     return book_dir.resolve() / "build"
 
 
-def read_book(book_dir: Path, profile: str | None = None, report: Report = lambda message: None) -> "Book":
+def read_book(book_dir: Path, profile: str | None = None, report: Report = lambda message: None,
+              source=None) -> "Book":
     """Read the manuscript through the chapter and chart caches; ``profile`` overrides book.toml's."""
     from .reader import load_book
+    from .sources import open_book
 
     out = output_dir(book_dir)
     report("Reading the manuscript")
+    source = source or open_book(book_dir)
     book = load_book(book_dir, cache_dir=out / ".cache" / "charts",
-                     chapter_cache=cache.ChapterCache.for_book(book_dir.resolve() / "manuscript",
-                                                               cache.cache_dir(out) / "chapters"))
+                     chapter_cache=cache.ChapterCache.for_book(source.base, cache.cache_dir(out) / "chapters"),
+                     source=source)
     if profile:
         from .profiles import get
 
@@ -66,8 +69,11 @@ def build(book_dir: Path, formats: tuple[str, ...] = ("epub", "pdf"), *, outputs
     edition's page numbers; an EPUB built alone takes them from the last layout when it is of
     the same content, and otherwise goes without (``result.notices`` says so).
     """
+    from .sources import open_book
+
     out = output_dir(book_dir)
-    inputs = cache.Inputs.of(book_dir) if (book_dir / "manuscript").is_dir() else None
+    source = open_book(book_dir)
+    inputs = cache.Inputs.of(book_dir, source.inputs())
     if inputs is not None:
         keys = {fmt: inputs.output_key(fmt, profile, (outputs or {}).get(fmt)) for fmt in formats}
         previous = cache.up_to_date(out, keys)
@@ -82,7 +88,7 @@ def build(book_dir: Path, formats: tuple[str, ...] = ("epub", "pdf"), *, outputs
                                warnings=[w for r in previous.values() for w in r.get("warnings", [])],
                                book_warnings=first.get("book_warnings", []),
                                notices=[n for r in previous.values() for n in r.get("notices", [])])
-    book = read_book(book_dir, profile, report)
+    book = read_book(book_dir, profile, report, source)
     result = BuildResult(book)
     targets = {fmt: (outputs or {}).get(fmt) or out / f"{book.slug}.{fmt}" for fmt in formats}
     layout_key = inputs.layout_key(book.print_settings.profile) if inputs else None

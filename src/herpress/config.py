@@ -21,10 +21,10 @@ CONFIG_NAME = "book.toml"
 
 @dataclass
 class BookSection:
-    title: str
-    creator: str
-    publisher: str
-    identifier: str
+    title: str = ""  # the keys left empty are filled by sources.metadata.complete, with a warning
+    creator: str = ""
+    publisher: str = ""
+    identifier: str = ""
     language: str = "en-US"
     subtitle: str = ""
     date: str = ""
@@ -54,8 +54,8 @@ class PrintSettings:
 
 @dataclass
 class BookConfig:
-    book: BookSection
-    contents: ContentsSection
+    book: BookSection = field(default_factory=BookSection)
+    contents: ContentsSection = field(default_factory=lambda: ContentsSection(chapters=[]))
     print: PrintSettings = field(default_factory=PrintSettings)
 
 
@@ -154,9 +154,6 @@ def _kind(value) -> str:
 
 def _check(config: BookConfig, text: str, where) -> None:
     book = config.book
-    for name in ("title", "creator", "publisher", "identifier"):
-        if not getattr(book, name).strip():
-            raise BookError(f"'{name}' must not be empty", where, _line_of(text, name, "book"))
     if not LANGUAGE_TAG.match(book.language):
         raise BookError(f"'{book.language}' is not a language tag like 'en-US' or 'fr'", where, _line_of(text, "language", "book"))
     if not config.contents.chapters:

@@ -25,7 +25,7 @@ class BookFetcher(URLFetcher):
     def __init__(self, book: Book):
         super().__init__(allowed_protocols=["file", "data"], fail_on_errors=True)
         self.book = book
-        self.manuscript = book.root / "manuscript"
+        self.manuscript = book.base
         self.roots = [book.root, *(d.resolve() for d in book.style_dirs)]
 
     def fetch(self, url, headers=None):

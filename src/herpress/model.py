@@ -77,6 +77,7 @@ class Chapter:
     notes: list[Note] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
+    part: str = ""  # the title of the part this chapter opens (mdBook's "# Part" lines), if any
 
     @property
     def label(self) -> str:
@@ -186,6 +187,11 @@ class Book:
     style_dirs: list[Path] = field(default_factory=list)  # the book's styles/ first, then the defaults
     print_settings: PrintSettings = field(default_factory=PrintSettings)
     warnings: list[BookWarning] = field(default_factory=list)
+    base: Path | None = None  # the folder image paths are relative to (manuscript/, an mdBook's src/…)
+    config_file: str = "manuscript/book.toml"  # where the metadata came from, for messages ("" when guessed)
+
+    def __post_init__(self):
+        self.base = self.base or self.root / "manuscript"
 
     @property
     def slug(self) -> str:

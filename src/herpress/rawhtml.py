@@ -25,6 +25,43 @@ URL_IN_STYLE = re.compile(r"url\s*\(", re.IGNORECASE)
 SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
+# What a chapter may hold in an EPUB 3 content document (HTML's flow and phrasing elements).
+ALLOWED = set("""a abbr address article aside b bdi bdo blockquote br caption cite code col colgroup data dd del
+details dfn div dl dt em figcaption figure footer h1 h2 h3 h4 h5 h6 header hgroup hr i img ins kbd li main mark
+nav ol p picture pre q rp rt ruby s samp section small source span strong sub summary sup table tbody td tfoot th
+thead time tr u ul var wbr svg math""".split())
+
+
+def tidy(container, source: str) -> list[tuple[str, int | None]]:
+    """Take out what prints nothing and what no reading system knows, before anything reads the
+    chapter: comments and processing instructions, ``[TOC]`` markers (the book has its own
+    contents), and elements outside :data:`ALLOWED` (their content stays). Returns the warnings,
+    one per element name, with the line of its first use."""
+    from lxml import etree
+
+    from .xhtml import drop, unwrap
+
+    for node in list(container.iter(etree.Comment, etree.ProcessingInstruction)):
+        drop(node)
+    for toc in container.xpath(".//div[@class='toc']"):
+        drop(toc)
+    notes, seen = [], set()
+    for element in list(container.iter()):
+        if element is container or not isinstance(element.tag, str):
+            continue
+        tag = element.tag.lower()
+        if tag in ALLOWED or tag in FORBIDDEN or element.getparent() is None:
+            continue
+        if any(isinstance(a.tag, str) and a.tag.lower() in ("svg", "math") for a in element.iterancestors()):
+            continue
+        if tag not in seen:
+            seen.add(tag)
+            notes.append((f"<{tag}> is not an element an ebook may hold: its content is kept, the tag left out",
+                          _line(source, f"<{tag}")))
+        unwrap(element)
+    return notes
+
+
 def check(container, shown: str, source: str) -> None:
     """Raise :class:`BookError` at the first element or attribute that has no place in a book."""
     for element in container.iter():

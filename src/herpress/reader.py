@@ -11,31 +11,33 @@ import markdown
 from markdown.extensions.abbr import AbbrExtension
 from markdown.extensions.attr_list import AttrListExtension
 from markdown.extensions.def_list import DefListExtension
-from markdown.extensions.fenced_code import FencedCodeExtension
 from markdown.extensions.footnotes import FootnoteExtension
 from markdown.extensions.md_in_html import MarkdownInHtmlExtension
 from markdown.extensions.smarty import SmartyExtension
 from markdown.extensions.tables import TableExtension
 from markdown.extensions.toc import TocExtension
+from pymdownx.highlight import HighlightExtension
+from pymdownx.superfences import SuperFencesCodeExtension
 
 from . import images, rawhtml, styles
 from .cache import ChapterCache
 from .charts.draw import draw_charts
-from .config import CONFIG_NAME, load_config
-from .errors import BookError
+from .errors import BookError, BookErrors, Problems, each
 from .forked import cores, detach_streams
 from .extensions import blocks
 from .extensions.charts import ChartExtension
 from .extensions.crossrefs import CrossRefExtension
+from .extensions.fences import FenceInfoExtension
+from .extensions.lists import ListIndentExtension
+from .extensions.stray_html import StrayHtmlExtension
 from .extensions.glossary import GlossaryExtension
 from .extensions.index import IndexExtension, parse_mark
 from .extensions.tables import take_caption
 from .model import (Asset, Book, BookWarning, Chapter, Figure, GlossaryEntry, Heading, IndexEntry, Location,
                     Note, Table)
-from .xhtml import inner_xhtml, parse_html, parse_xhtml, plain_text
+from .sources import Entry, Manuscript, Page, Text, open_book
+from .xhtml import drop, inner_xhtml, parse_html, parse_xhtml, plain_text, unwrap
 
-MANUSCRIPT = "manuscript"
-MAX_FILE_BYTES = 4 * 2**20  # a very long chapter is ~0.5 MB; more is a mistake (or an attack)
 SMART = {  # SmartyPants, writing characters rather than HTML entities
     "left-single-quote": "\u2018", "right-single-quote": "\u2019",
     "left-double-quote": "\u201c", "right-double-quote": "\u201d",
@@ -44,49 +46,64 @@ SMART = {  # SmartyPants, writing characters rather than HTML entities
 }
 
 
-def load_book(book_dir: Path, cache_dir: Path | None = None, chapter_cache: ChapterCache | None = None) -> Book:
-    """Read ``book_dir/manuscript`` into a Book. Raises :class:`BookError` on bad input.
+def load_book(book_dir: Path, cache_dir: Path | None = None, chapter_cache: ChapterCache | None = None,
+              source: Manuscript | None = None) -> Book:
+    """Read the book in ``book_dir`` — whichever way it is kept (:mod:`herpress.sources`) — into a
+    Book. Raises :class:`BookError` on bad input: every problem found, in one :class:`BookErrors`.
 
-    ``cache_dir`` keeps drawn charts; ``chapter_cache`` keeps each file's Markdown → HTML
-    (:mod:`herpress.cache`), so only changed files are converted again.
+    ``cache_dir`` keeps drawn charts; ``chapter_cache`` keeps each chapter's Markdown → HTML
+    (:mod:`herpress.cache`), so only changed chapters are converted again.
     """
-    root = book_dir.resolve()
-    manuscript = manuscript_dir(root)
-    config = load_config(manuscript / CONFIG_NAME, shown_as=f"{MANUSCRIPT}/{CONFIG_NAME}")
-    metadata = dataclasses.replace(config.book)
-    metadata.slug = metadata.slug or slugify(metadata.title)
+    source = source or open_book(book_dir)
+    root = source.root
+    metadata = dataclasses.replace(source.config.book)
+    metadata.slug = metadata.slug or slugify(metadata.title)[:MAX_SLUG].strip("-") or "book"
     style_dirs = styles.style_dirs(root)
+    problems = Problems()
 
-    converter = _Converter(root, manuscript, chapter_cache)
-    converter.prefetch([*config.contents.chapters, *config.contents.back]
-                       + ([config.contents.glossary] if config.contents.glossary else []))
-    chapters = [converter.chapter(name, "chapter") for name in config.contents.chapters]
-    chapters += [converter.chapter(name, "back") for name in config.contents.back]
+    converter = _Converter(source, chapter_cache, problems)
+    converter.prefetch(source.entries)
+    chapters = []
+    for entry in source.entries:
+        with problems.collecting():
+            chapters.append(converter.chapter(entry))
+    converter.incomplete = bool(problems)  # references into a chapter that could not be read are not its fault
     charts = draw_charts([figure.spec for chapter in chapters for figure in chapter.figures],
                          fonts=styles.chart_fonts(style_dirs), cache_dir=cache_dir)  # meanwhile, on another core
-    _check_unique(chapters)
+    while True:  # each chapter that appears again is one problem
+        count = len(chapters)
+        with problems.collecting():
+            _check_unique(chapters)
+        if len(chapters) == count:
+            break
     _number(chapters)
-    glossary = converter.glossary(config.contents.glossary) if config.contents.glossary else []
+    glossary = []
+    if source.glossary is not None:
+        with problems.collecting():
+            glossary = converter.glossary(source.glossary)
+        converter.incomplete_glossary = not glossary
 
     book = Book(root=root, metadata=metadata, chapters=chapters, glossary=glossary,
-                style_dirs=style_dirs, print_settings=config.print)
+                style_dirs=style_dirs, print_settings=source.config.print, base=source.base,
+                config_file=source.config_file, warnings=list(source.warnings) + converter.warnings)
     _resolve(book, converter)
+    problems.raise_any()
     _warn_unused(book)
     book.assets.update(converter.images)
     if metadata.cover:
-        book.cover = images.cover(root, manuscript, metadata.cover)
+        book.cover = images.cover(root, source.base, metadata.cover, source.config_file)
     for n, figure in enumerate(book.figures):  # the images wait for the drawing only when first read
         book.assets[figure.svg_name] = Asset(figure.svg_name, "image/svg+xml", lambda n=n: charts()[n].svg)
         book.assets[figure.png_name] = Asset(figure.png_name, "image/png", lambda n=n: charts()[n].png)
     return book
 
 
+MAX_SLUG = 80  # file names are made from the slug: a very long title must not make an unwritable one
+
+
 def manuscript_dir(root: Path) -> Path:
-    """The book's ``manuscript/`` folder; a :class:`BookError` when there is none."""
-    manuscript = root / MANUSCRIPT
-    if not manuscript.is_dir():
-        raise BookError(f"no {MANUSCRIPT}/ folder here: run 'herpress init' to start a book", root)
-    return manuscript
+    """The folder the book's chapters are read from; a :class:`BookError` when there is no book."""
+    return open_book(root).base
 
 
 def slugify(text: str) -> str:
@@ -100,30 +117,6 @@ def sort_key(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-def read_text(root: Path, path: Path) -> str:
-    """Read a manuscript file: inside the book folder, UTF-8 (BOM allowed), newlines normalized."""
-    shown = _shown(root, path)
-    resolved = path.resolve()
-    if not resolved.is_relative_to(root):
-        raise BookError("refused: this file lies outside the book folder", shown)
-    try:
-        size = resolved.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise BookError(f"this file is {size / 2**20:.1f} MB; herpress reads manuscript files of up to "
-                            f"{MAX_FILE_BYTES // 2**20} MB: split it into chapters", shown, 1)
-        data = resolved.read_bytes()
-    except FileNotFoundError:
-        raise BookError("file not found", shown)
-    except OSError as error:
-        raise BookError(f"cannot read: {error.strerror}", shown)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise BookError(f"not UTF-8 text (byte 0x{data[error.start]:02x}); save the file as UTF-8", shown, line)
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
 def line_of(text: str, needle: str, nth: int = 1) -> int | None:
     """Line of the ``nth`` occurrence of ``needle`` in ``text`` (None when there are fewer)."""
     position = -1
@@ -134,40 +127,52 @@ def line_of(text: str, needle: str, nth: int = 1) -> int | None:
     return text.count("\n", 0, position) + 1
 
 
-def _shown(root: Path, path: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)
-
-
 class _Converter:
-    """One Markdown instance with herpress's extensions, reset for each file."""
+    """One Markdown instance with herpress's extensions, reset for each chapter."""
 
-    def __init__(self, root: Path, manuscript: Path, cache: ChapterCache | None = None):
-        self.root, self.manuscript, self.cache = root, manuscript, cache
-        self.prefetched: dict[tuple[str, str], tuple] = {}  # (file as shown, text) -> (html, chart specs)
+    def __init__(self, source: Manuscript, cache: ChapterCache | None = None, problems: Problems | None = None):
+        self.source, self.root, self.manuscript, self.cache = source, source.root, source.base, cache
+        self.problems = problems if problems is not None else Problems()
+        self.prefetched: dict[tuple[str, str], tuple] = {}  # (file as shown, text) -> (html, chart specs, notes)
         self.charts = ChartExtension()
+        self.stray = StrayHtmlExtension()
         self._md: markdown.Markdown | None = None  # made when a file is first converted
         self.sources: dict[str, str] = {}  # chapter slug -> Markdown text, for error lines
         self.files: dict[str, str] = {}  # chapter slug -> file as shown in messages
-        self.images: dict[str, Asset] = {}  # the author's images, by their path under manuscript/
-        self.texts: dict[Path, str] = {}  # files prefetch() read, for convert() not to read them again
+        self.texts_of: dict[str, Text] = {}  # chapter slug -> its text, to map lines back to files
+        self.images: dict[str, Asset] = {}  # the author's images, by their path under the book's base
+        self.texts: dict[Path, Text] = {}  # chapter texts prefetch() read, for convert() not to read them again
         self.containers: dict = {}  # chapter slug -> its body, resolved once every chapter is read
+        self.pages: dict[Path, str] = {}  # every page file -> the slug of the chapter it is part of
+        self.warnings: list[BookWarning] = []
+        self.warned: set[str] = set()
+        self.incomplete = self.incomplete_glossary = False  # a chapter (the glossary) could not be read
 
-    def convert(self, path: Path) -> tuple[str, str]:
-        text = self.texts.pop(path, None) or read_text(self.root, path)
-        shown = _shown(self.root, path)
-        key = self.cache.key(shown, text) if self.cache else None
-        done = self.prefetched.pop((shown, text), None) or (self.cache.get(key) if self.cache else None)
-        if done is None:
-            done = self.markdown(shown, text)
+    def text_of(self, entry: Entry) -> Text:
+        text = self.texts.pop(entry.path, None) or self.source.text(entry)
+        self.warnings += [BookWarning(message, file, line) for message, file, line in text.notes]
+        return text
+
+    def convert(self, entry: Entry) -> tuple[Text, str, list]:
+        text = self.text_of(entry)
+        shown = self.source.shown(entry.path)
+        key = self.cache.key(shown, text.text) if self.cache else None
+        done = self.prefetched.pop((shown, text.text), None) or (self.cache.get(key) if self.cache else None)
+        if done is None or len(done) != 3:
+            try:
+                done = self.markdown(shown, text.text)
+            except BookError as error:
+                raise _mapped(error, shown, text)
             if self.cache:
                 self.cache.put(key, done)
-        html, specs = done
+        html, specs, notes = done
         self.charts.start(Path(shown), self.manuscript)
         self.charts.specs = list(specs)
-        return text, html
+        for message, line in notes:
+            if message not in self.warned:  # one warning per element name, at its first use in the book
+                self.warned.add(message)
+                self.warnings.append(BookWarning(message, *text.where(line)))
+        return text, html, notes
 
     @property
     def md(self) -> markdown.Markdown:
@@ -175,7 +180,9 @@ class _Converter:
             # extension objects, not names: a name makes Python-Markdown read every installed
             # package's entry points (importlib.metadata), ~25 ms on each command
             self._md = markdown.Markdown(
-                extensions=[FencedCodeExtension(), FootnoteExtension(BACKLINK_TEXT=""), AttrListExtension(),
+                extensions=[FenceInfoExtension(), ListIndentExtension(), self.stray,
+                            HighlightExtension(use_pygments=False), SuperFencesCodeExtension(),
+                            FootnoteExtension(BACKLINK_TEXT=""), AttrListExtension(),
                             DefListExtension(), TableExtension(), AbbrExtension(), MarkdownInHtmlExtension(),
                             TocExtension(), SmartyExtension(substitutions=SMART), self.charts,
                             GlossaryExtension(), CrossRefExtension(), IndexExtension()],
@@ -183,11 +190,11 @@ class _Converter:
             )
         return self._md
 
-    def markdown(self, shown: str, text: str) -> tuple[str, list]:
-        """Markdown → (HTML, chart specs): the costly step, the one the cache keeps.
+    def markdown(self, shown: str, text: str) -> tuple[str, list, list]:
+        """Markdown → (HTML, chart specs, warnings): the costly step, the one the cache keeps.
 
         The checks that depend on the text alone run here too, so a cached conversion is one
-        that passed them and a rebuild does not repeat them."""
+        that passed them and a rebuild does not repeat them; its warnings are kept with it."""
         problem = blocks.unclosed(text)
         if problem:
             raise BookError(problem[1], shown, problem[0])
@@ -204,27 +211,29 @@ class _Converter:
         if blocks.too_deep(container) is not None:
             raise BookError(f"lists, quotes or HTML are nested more than {blocks.MAX_DEPTH} levels deep",
                             shown, _deepest_line(text))
+        notes = [(f"<{name}> is not an HTML element: its content is kept, the tag left out", line)
+                 for name, line in self.stray.unknown.items()]
+        notes += rawhtml.tidy(container, text)
         rawhtml.check(container, shown, text)
-        return html, list(self.charts.specs)
+        return inner_xhtml(container), list(self.charts.specs), notes
 
-    def prefetch(self, names: list[str]) -> None:
-        """Convert, in worker processes, the files the cache lacks — when there are cores to share
-        and enough text to pay for starting the workers. Errors are left for :meth:`convert`."""
+    def prefetch(self, entries: list[Entry]) -> None:
+        """Convert, in worker processes, the chapters the cache lacks — when there are cores to
+        share and enough text to pay for starting the workers. Errors are left for :meth:`convert`."""
         workers = min(PARALLEL_WORKERS, cores())
         jobs = []
-        for name in names:
-            path = self.manuscript / name
+        for entry in entries:
             try:
-                text = read_text(self.root, path)
+                text = self.source.text(entry)
             except BookError:
                 continue
-            self.texts[path] = text
-            shown = _shown(self.root, path)
-            hit = self.cache.get(self.cache.key(shown, text)) if self.cache is not None else None
+            self.texts[entry.path] = text
+            shown = self.source.shown(entry.path)
+            hit = self.cache.get(self.cache.key(shown, text.text)) if self.cache is not None else None
             if hit is None:
-                jobs.append((shown, text))
+                jobs.append((shown, text.text))
             else:
-                self.prefetched[shown, text] = hit
+                self.prefetched[shown, text.text] = hit
         if workers < 2 or len(jobs) < 2 or sum(len(text) for _, text in jobs) < PARALLEL_CHARS:
             return
         import multiprocessing
@@ -232,7 +241,7 @@ class _Converter:
 
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                                 initargs=(self.root, self.manuscript)) as pool:
+                                 initargs=(self.source,)) as pool:
             # longest first, so the two workers finish together
             order = sorted(range(len(jobs)), key=lambda n: -len(jobs[n][1]))
             results = dict(zip(order, pool.map(_convert_in_worker, [jobs[n] for n in order])))
@@ -243,40 +252,54 @@ class _Converter:
                     self.cache.converted.append(shown)
                     self.cache.put(self.cache.key(shown, text), results[n])
 
-    def chapter(self, name: str, kind: str) -> Chapter:
-        path = self.manuscript / name
-        shown = _shown(self.root, path)
-        text, html = self.convert(path)
-        container = parse_html(html)
-        self.images.update(images.collect(container, self.root, self.manuscript, shown, text))
-        first = container[0] if len(container) else None
-        if first is None or first.tag != "h1":
-            raise BookError("a chapter must begin with a level-1 heading ('# Title')", shown, _first_line(text))
-        container.remove(first)
-        container.text = (container.text or "") + (first.tail or "")
-        first.tail = None
+    def chapter(self, entry: Entry) -> Chapter:
+        shown = self.source.shown(entry.path)
+        text, html, _ = self.convert(entry)
+        try:
+            return self._chapter(entry, shown, text, html)
+        except BookError as error:
+            raise _mapped(error, shown, text)
+
+    def _chapter(self, entry: Entry, shown: str, text: Text, html: str) -> Chapter:
+        source = text.text
+        container = parse_xhtml(html)
+        first = self._title(container, entry, shown, text)
         extra = container.find(".//h1")
         if extra is not None:
-            raise BookError("a chapter file holds one level-1 heading; use '##' for sections", shown,
-                            line_of(text, "# " + plain_text(extra)))
+            if self.source.strict:
+                raise BookError("a chapter file holds one level-1 heading; use '##' for sections", shown,
+                                line_of(source, "# " + plain_text(extra)))
+            for heading in container.iter("h1", "h2", "h3", "h4", "h5"):  # the chapter title stands alone
+                heading.tag = f"h{int(heading.tag[1]) + 1}"
+            self.warnings.append(BookWarning("more than one level-1 heading: the later ones are read as sections "
+                                             "('##')", *text.where(line_of(source, "# " + plain_text(extra)))))
         if not plain_text(first):
             raise BookError("the chapter's heading has no text: it names the chapter in the contents",
-                            shown, _first_line(text))
+                            shown, _first_line(source))
+        name = entry.path.name
         label = first.get("id", "")
         slug = label[3:] if label.startswith("ch:") else slugify(re.sub(r"^\d+[-_ ]*", "", Path(name).stem))
+        if slug in self.files:
+            raise BookError(f"chapter '{slug}' appears twice (also {self.files[slug]})", shown,
+                            line_of(source, "{#ch:" + slug) or 1)
         classes = (first.get("class") or "").split()
+        numbered = "unnumbered" not in classes and entry.kind != "front"
         chapter = Chapter(
-            slug=slug, source=Path(shown), kind=kind, number=None if "unnumbered" in classes else 0,
-            id=f"ch-{slug}", title=plain_text(first), title_html=inner_xhtml(first), body_html="",
+            slug=slug, source=Path(shown), kind="back" if entry.kind == "back" else "chapter",
+            number=0 if numbered else None, id=f"ch-{slug}", title=plain_text(first),
+            title_html=inner_xhtml(first), body_html="", part=entry.part,
         )
-        self.sources[slug], self.files[slug] = text, shown
-        _relabel_ids(container, slug)
+        self.images.update(images.collect(container, self.root, self.manuscript, entry.path.parent, shown, source))
+        self.sources[slug], self.files[slug], self.texts_of[slug] = source, shown, text
+        for page in entry.pages:
+            self.pages[page.path.resolve()] = slug
+        _relabel_ids(container, slug, every=not self.source.strict)
         # marks get ids in reading order before the notes are taken out, so marks in notes count too
         for n, mark in enumerate(container.iterfind(".//a[@class='glossterm']"), 1):
             mark.set("id", f"gu-{slug}-{n}")
         for n, mark in enumerate(container.iterfind(".//span[@class='ix']"), 1):
             mark.set("id", f"ix-{slug}-{n}")
-        chapter.tables = _tables(container, slug, shown, text)
+        chapter.tables = _tables(container, slug, shown, source)
         chapter.headings = [
             Heading(id=h.get("id"), level=int(h.tag[1]), text=plain_text(h), html=inner_xhtml(h))
             for h in container.iter("h2", "h3", "h4", "h5", "h6")
@@ -287,15 +310,55 @@ class _Converter:
         self.containers[slug] = container
         return chapter
 
-    def glossary(self, name: str) -> list[GlossaryEntry]:
-        path = self.manuscript / name
-        shown = Path(_shown(self.root, path))
-        text, html = self.convert(path)
-        lines = text.split("\n")
+    def _title(self, container, entry: Entry, shown: str, text: Text):
+        """Take the chapter's title out of ``container``: its first heading, after anything that
+        prints nothing (comments are gone already; empty anchors and paragraphs stay, below it)."""
+        leading = []
+        for element in container:
+            if element.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+                break
+            if plain_text(element) or element.find(".//img") is not None:
+                element = None
+                break
+            leading.append(element)
+        else:
+            element = None
+        if element is not None:
+            following = element.getnext()
+            if element.tag == "h1" and following is not None and following.tag == "h1" and not self.source.strict:
+                container.remove(element)  # the book's title above the chapter's, as some files begin
+                element = following
+            elif element.tag != "h1":
+                self.warnings.append(BookWarning(f"the chapter's first heading is level {element.tag[1]}: read as "
+                                                 "its title (write it as '# …')",
+                                                 *text.where(line_of(text.text, plain_text(element)))))
+        if element is None:
+            if self.source.strict:
+                raise BookError("a chapter must begin with a level-1 heading ('# Title')", shown,
+                                _first_line(text.text))
+            title = entry.title or Path(entry.path).stem.replace("-", " ").replace("_", " ").strip().capitalize()
+            self.warnings.append(BookWarning(f"no heading at the top: the chapter is titled '{title}'", shown, 1))
+            element = parse_html(f"<h1></h1>")[0]
+            element.text = title
+            container.insert(0, element)
+        element.tag = "h1"
+        container.remove(element)
+        if element.tail and element.tail.strip():
+            container.text = (container.text or "") + element.tail
+        element.tail = None
+        for anchor in leading:  # empty anchors before the title keep their ids, at the chapter's start
+            container.remove(anchor)
+            container.insert(0, anchor)
+        return element
+
+    def glossary(self, path: Path) -> list[GlossaryEntry]:
+        shown = Path(self.source.shown(path))
+        text, html, _ = self.convert(Entry([Page(path)]))
+        lines = text.text.split("\n")
         term_lines = [n + 1 for n, line in enumerate(lines[:-1])
                       if line.strip() and not line[0].isspace() and not line.startswith((":", "#"))
                       and _next_nonblank(lines, n).startswith(":")]
-        container = parse_html(html)
+        container = parse_xhtml(html)
         entries: list[GlossaryEntry] = []
         seen: dict[str, int] = {}
         for n, dt in enumerate(container.iter("dt")):
@@ -314,16 +377,32 @@ class _Converter:
             raise BookError("the glossary defines no terms ('Term' on one line, ':   definition' on the next)", shown, 1)
         return sorted(entries, key=lambda e: sort_key(e.term))
 
+    def error(self, slug: str, message: str, line: int | None) -> BookError:
+        """A problem at ``line`` of chapter ``slug``'s text, placed in the file that line came from."""
+        file, line = self.texts_of[slug].where(line) if slug in self.texts_of else (self.files.get(slug), line)
+        return BookError(message, file or self.files.get(slug), line)
+
+
+def _mapped(error: BookError, shown: str, text: Text) -> BookError:
+    """``error`` with its line of the chapter's text turned into a line of the file it came from."""
+    mapped = []
+    for single in each(error):
+        if str(single.file) == shown and text.segments:
+            file, line = text.where(single.line)
+            single = BookError(single.message, file, line)
+        mapped.append(single)
+    return mapped[0] if len(mapped) == 1 else BookErrors(mapped)
+
 
 PARALLEL_WORKERS = 2
 PARALLEL_CHARS = 400_000  # below this, starting workers costs more than it saves (bench/README.md)
 _worker: _Converter | None = None
 
 
-def _start_worker(root: Path, manuscript: Path) -> None:
+def _start_worker(source: Manuscript) -> None:
     global _worker
     detach_streams()
-    _worker = _Converter(root, manuscript)
+    _worker = _Converter(source)
 
 
 def _convert_in_worker(job: tuple[str, str]):
@@ -360,17 +439,34 @@ def _label_id(label: str) -> str:
     return label.replace(":", "-")
 
 
-def _relabel_ids(container, slug: str) -> None:
-    """Labels (``sec:x``) become ids (``sec-x``); automatic heading ids get the chapter's prefix."""
+def _relabel_ids(container, slug: str, every: bool = False) -> None:
+    """Labels (``sec:x``) become ids (``sec-x``); automatic heading ids get the chapter's prefix —
+    and with ``every`` (a book not written for herpress, whose pages each had ids of their own),
+    every id the author gave does, as do the links to them inside the chapter."""
+    renamed = {}
     for element in container.iter():
         element_id = element.get("id")
         if not element_id or element.tag in ("sup", "li") and element_id.startswith(("fn", "fnref")):
             continue
-        if ":" in element_id:
+        if ":" in element_id and not every or ":" in element_id and element_id.split(":")[0] in LABEL_KINDS:
             element.set("data-label", element_id)
             element.set("id", _label_id(element_id))
-        elif element.tag in ("h2", "h3", "h4", "h5", "h6"):
-            element.set("id", f"{slug}--{element_id}")
+        elif element.tag in ("h2", "h3", "h4", "h5", "h6") or every:
+            renamed[element_id] = f"{slug}--{_safe_id(element_id)}"
+            element.set("id", renamed[element_id])
+    if every and renamed:
+        for link in container.iter("a"):
+            href = link.get("href") or ""
+            if href.startswith("#") and href[1:] in renamed:
+                link.set("href", "#" + renamed[href[1:]])
+
+
+LABEL_KINDS = ("ch", "sec", "fig", "tab")
+
+
+def _safe_id(value: str) -> str:
+    """An id XML accepts (no spaces, no leading digit problems: it follows a prefix anyway)."""
+    return re.sub(r"[^\w.-]", "-", value)
 
 
 def _tables(container, slug: str, shown: str, text: str) -> list[Table]:
@@ -398,7 +494,7 @@ def _take_notes(container, slug: str) -> list[Note]:
     for number, item in enumerate(block.iterfind("./ol/li"), 1):
         numbers[item.get("id")] = number
         for backref in item.iterfind(".//a[@class='footnote-backref']"):
-            _drop(backref)
+            drop(backref)
         for paragraph in item.iter("p"):  # the no-break space Python-Markdown put before the back-link
             if len(paragraph):
                 paragraph[-1].tail = (paragraph[-1].tail or "").rstrip("\xa0 ") or None
@@ -422,22 +518,12 @@ def _take_notes(container, slug: str) -> list[Note]:
     return notes
 
 
-def _drop(element) -> None:
-    """Remove an element, keeping its tail text."""
-    parent = element.getparent()
-    previous = element.getprevious()
-    if element.tail:
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)
-
-
 def _check_unique(chapters: list[Chapter]) -> None:
+    """A chapter that appears twice is an error, and the second one is left out of the book."""
     seen: dict[str, Chapter] = {}
-    for chapter in chapters:
+    for chapter in list(chapters):
         if chapter.slug in seen:
+            chapters.remove(chapter)
             raise BookError(f"chapter '{chapter.slug}' appears twice (also {seen[chapter.slug].source})", chapter.source, 1)
         seen[chapter.slug] = chapter
 
@@ -463,15 +549,18 @@ def _resolve(book: Book, converter: _Converter) -> None:
     glossary = {sort_key(entry.term): entry for entry in book.glossary}
     marks: dict[tuple[str, str | None], IndexEntry] = {}
 
+    ids = {chapter.slug: {e.get("id") for e in converter.containers[chapter.slug].iter() if e.get("id")}
+           for chapter in book.chapters if chapter.slug in converter.containers}
     for chapter in book.chapters:
         container = converter.containers.pop(chapter.slug)
         source, shown = converter.sources[chapter.slug], converter.files[chapter.slug]
+        _resolve_links(container, chapter, book, converter, ids)
         for table in chapter.tables:  # "Table 2.1" at the head of each caption
             number = container.find(f".//table[@id='{table.id}']/caption/span[@class='table-number']")
             number.text = f"Table {table.number}"
         notes = [(note, parse_xhtml(note.html)) for note in chapter.notes]
         for part in [container] + [body for _, body in notes]:  # reading order is kept by the mark ids
-            _resolve_part(part, chapter, source, shown, targets, glossary, marks)
+            _resolve_part(part, chapter, source, converter, targets, glossary, marks)
         for note, body in notes:
             note.html = inner_xhtml(body).strip()
         chapter.body_html = inner_xhtml(container).strip()
@@ -490,16 +579,17 @@ def _targets(book: Book, converter: _Converter) -> dict[str, tuple[str, str, str
         if label in targets:
             first = targets[label]
             nth = seen.get((chapter.slug, label), 0) + 1
-            raise BookError(f"label '{label}' is used twice (also for {first[2]})", chapter.source,
-                            line_of(source, "{#" + label, nth) or line_of(source, f'"{label}"', nth)
-                            or line_of(source, label))
+            converter.problems.add(converter.error(
+                chapter.slug, f"label '{label}' is used twice (also for {first[2]})",
+                line_of(source, "{#" + label, nth) or line_of(source, f'"{label}"', nth) or line_of(source, label)))
+            return
         seen[(chapter.slug, label)] = seen.get((chapter.slug, label), 0) + 1
         targets[label] = target
 
     for chapter in book.chapters:
         add(f"ch:{chapter.slug}", (chapter.id, "chapter", chapter.label), chapter)
-        container = converter.containers[chapter.slug]
-        for element in container.iter():
+        container = converter.containers.get(chapter.slug)
+        for element in container.iter() if container is not None else ():
             label = element.get("data-label", "")
             if label.startswith("sec:") and element.tag in ("h2", "h3", "h4", "h5", "h6"):
                 add(label, (element.get("id"), "section", plain_text(element)), chapter)
@@ -511,11 +601,14 @@ def _targets(book: Book, converter: _Converter) -> dict[str, tuple[str, str, str
     return targets
 
 
-def _resolve_part(part, chapter: Chapter, source: str, shown: str, targets, glossary, marks) -> None:
+def _resolve_part(part, chapter: Chapter, source: str, converter: _Converter, targets, glossary, marks) -> None:
+    problem = lambda message, line: converter.problems.add(converter.error(chapter.slug, message, line))  # noqa: E731
     for ref in part.iterfind(".//a[@class='xref']"):
         label = ref.attrib.pop("data-label")
         if label not in targets:
-            raise BookError(f"unknown label '{label}' in [@{label}]", shown, line_of(source, f"[@{label}]"))
+            if not converter.incomplete:
+                problem(f"unknown label '{label}' in [@{label}]", line_of(source, f"[@{label}]"))
+            continue
         target_id, kind, text = targets[label]
         ref.set("href", f"#{target_id}")
         ref.set("data-kind", kind)
@@ -523,21 +616,59 @@ def _resolve_part(part, chapter: Chapter, source: str, shown: str, targets, glos
     for use in part.iterfind(".//a[@class='glossterm']"):
         term = use.attrib.pop("data-term")
         entry = glossary.get(sort_key(term))
+        if entry is None and not converter.incomplete_glossary:
+            problem(f"'{term}' is marked as a glossary term but the glossary does not define it",
+                    line_of(source, term + "]]") or line_of(source, term))
+            continue
         if entry is None:
-            raise BookError(f"'{term}' is marked as a glossary term but the glossary does not define it",
-                            shown, line_of(source, term + "]]") or line_of(source, term))
+            continue
         use.set("href", f"#{entry.id}")
         entry.uses.append(Location(id=use.get("id"), chapter=chapter.slug, where=chapter.label))
     for mark in part.iterfind(".//span[@class='ix']"):
         raw = mark.attrib.pop("data-entry")
         term, sub, see = parse_mark(raw)
         if not term:
-            raise BookError(f"empty index mark {{^{raw}}}", shown, line_of(source, "{^" + raw) or line_of(source, "{^"))
+            problem(f"empty index mark {{^{raw}}}", line_of(source, "{^" + raw) or line_of(source, "{^"))
+            continue
         entry = marks.setdefault((term, sub), IndexEntry(term=term, sub=sub))
         entry.see = entry.see or see
         entry.locations.append(Location(id=mark.get("id"), chapter=chapter.slug, where=chapter.label))
     for element in part.iter():
         element.attrib.pop("data-label", None)
+
+
+def _resolve_links(container, chapter: Chapter, book: Book, converter: _Converter, ids: dict) -> None:
+    """Links between the book's own files (``ch04.md#slices``, ``ch04.html``, mdBook's way) become
+    links to the chapter and its heading; a link to a file the book does not hold becomes its text."""
+    here = book.root / chapter.source
+    outside: list[tuple[str, int | None]] = []  # links to files the book does not hold
+    for link in list(container.iter("a")):
+        href = (link.get("href") or "").strip()
+        if not href or href.startswith("#") or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", href):
+            prefixed = f"{chapter.slug}--{_safe_id(href[1:])}"
+            if href.startswith("#") and href[1:] not in ids.get(chapter.slug, ()) and prefixed in ids.get(chapter.slug, ()):
+                link.set("href", f"#{prefixed}")
+            continue
+        name, _, fragment = href.partition("#")
+        target = (here.parent / name).resolve()
+        slug = converter.pages.get(target) or converter.pages.get(target.with_suffix(".md"))
+        if slug is None:
+            outside.append((href, line_of(converter.sources.get(chapter.slug, ""), name)))
+            unwrap(link)
+            continue
+        anchor = f"{slug}--{_safe_id(fragment)}" if fragment else ""
+        if anchor and anchor not in ids.get(slug, ()):
+            anchor = fragment if fragment in ids.get(slug, ()) else ""
+        link.set("href", f"#{anchor or 'ch-' + slug}")
+    if outside:
+        shown = ", ".join(href for href, _ in outside[:3]) + (", …" if len(outside) > 3 else "")
+        book.warnings.append(_warning_at(converter, chapter.slug, f"{len(outside)} link(s) to files that are not "
+                                         f"chapters of the book ({shown}): kept as text", outside[0][1]))
+
+
+def _warning_at(converter: _Converter, slug: str, message: str, line: int | None) -> BookWarning:
+    error = converter.error(slug, message, line)
+    return BookWarning(message, error.file, error.line)
 
 
 def _mark_order(positions: dict[str, int], mark_id: str) -> tuple[int, int]:

@@ -34,5 +34,39 @@ def ids_in(markup: str) -> list[str]:
     return ID_ATTRIBUTE.findall(markup)
 
 
+def drop(element) -> None:
+    """Remove an element (or comment), keeping the text that follows it."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+def unwrap(element) -> None:
+    """Replace an element by its content (text and children), keeping the text after it."""
+    parent, children, previous = element.getparent(), list(element), element.getprevious()
+    if element.text:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.text
+        else:
+            parent.text = (parent.text or "") + element.text
+    tail, index = element.tail, parent.index(element)
+    for n, child in enumerate(children):
+        parent.insert(index + 1 + n, child)
+    parent.remove(element)
+    if tail:
+        last = children[-1] if children else previous
+        if last is not None:
+            last.tail = (last.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+
+
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

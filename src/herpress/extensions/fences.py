@@ -1,0 +1,45 @@
+"""Fence info strings as authors write them: ```` ```rust,ignore ````, ```` ```console title="x" ````.
+
+CommonMark takes the first word of the info string as the language and leaves the rest to the
+tool (mdBook's ``ignore``, ``should_panic``, ``noplayground``; pandoc's ``{.python}``); Python-
+Markdown and SuperFences accept a bare language only, and read any other fence as text, which
+then swallows the rest of the chapter. The info string is cut to its language here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markdown import Extension, Markdown
+from markdown.preprocessors import Preprocessor
+
+OPENING = re.compile(r"^(?P<lead>(?: {0,3}>)*\s*)(?P<fence>`{3,}|~{3,})(?P<info>[^`\n]*)$")
+LANGUAGE = re.compile(r"^\s*\{?\s*\.?([\w#+.-]+)")
+
+
+class FenceInfoPreprocessor(Preprocessor):
+    def run(self, lines: list[str]) -> list[str]:
+        out = []
+        fence = None
+        for line in lines:
+            match = OPENING.match(line)
+            if match is None:
+                out.append(line)
+                continue
+            marker, info = match["fence"], match["info"].strip()
+            if fence is not None:
+                if marker[0] == fence[0] and len(marker) >= len(fence) and not info:
+                    fence = None
+                out.append(line)
+                continue
+            fence = marker
+            if info and not re.fullmatch(r"[\w#+.-]+|\{[^}]*\}", info):
+                language = LANGUAGE.match(info)
+                line = match["lead"] + marker + (language[1] if language else "")
+            out.append(line)
+        return out
+
+
+class FenceInfoExtension(Extension):
+    def extendMarkdown(self, md: Markdown) -> None:
+        md.preprocessors.register(FenceInfoPreprocessor(md), "herpress_fence_info", 33)
