@@ -91,4 +91,4 @@ def test_a_folder_that_is_not_a_book_is_refused_not_watched(tmp_path):
     done = subprocess.run([sys.executable, "-m", "herpress", "watch", str(tmp_path)], capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 1
-    assert "no manuscript/ folder here" in done.stderr and "Traceback" not in done.stderr
+    assert "no book here" in done.stderr and "Traceback" not in done.stderr

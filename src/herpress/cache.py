@@ -101,14 +101,22 @@ class Inputs:
     code: str
 
     @classmethod
-    def of(cls, book_dir: Path) -> "Inputs":
-        from .styles import style_dirs
+    def of(cls, book_dir: Path, files: list[Path] | None = None) -> "Inputs":
+        """``files``: what the book's source reads (:meth:`herpress.sources.Manuscript.inputs`);
+        by default every file of ``manuscript/``."""
+        from .styles import style_dirs, system_fonts_digest
 
         root = book_dir.resolve()
-        listings = [file_digests(d) for d in style_dirs(root)]  # each style file read once (fonts are MBs)
-        return cls(manuscript=files_digest(root / "manuscript"),
-                   styles=_join(_listing_digest(listing) for listing in listings),
-                   print_styles=_join(_listing_digest(listing, _print_style) for listing in listings),
+        dirs = style_dirs(root)
+        listings = [file_digests(d) for d in dirs]  # each style file read once (fonts are MBs)
+        system = system_fonts_digest(dirs)  # the machine's fonts the theme names: name, size, time
+        if files is None:
+            manuscript = files_digest(root / "manuscript")
+        else:  # names relative to the book folder: a copied or moved book keeps its digests
+            manuscript = _join(f"{path.relative_to(root).as_posix()}\0{file_digest(path)}" for path in files)
+        return cls(manuscript=manuscript,
+                   styles=_join([*(_listing_digest(listing) for listing in listings), system]),
+                   print_styles=_join([*(_listing_digest(listing, _print_style) for listing in listings), system]),
                    code=code_digest())
 
     def layout_key(self, profile: str) -> str:

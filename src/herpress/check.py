@@ -43,8 +43,10 @@ def check(book_dir: Path, *, build: bool = False, report=lambda message: None) -
     try:
         book = read_book(book_dir, report=report)
         book.wait_for_assets()
-    except BookError as error:
-        return [_from_error(error, "manuscript")]
+    except BookError as error:  # every problem the reader found, each its own finding
+        from .errors import each
+
+        return [_from_error(single, "manuscript") for single in each(error)]
     findings = [Finding("warning", "warning", w.message, _str(w.file), w.line) for w in book.warnings]
     sources = _Sources(book)
     for lint in (headings, duplicate_ids, links, isbn, glyphs):
@@ -54,7 +56,9 @@ def check(book_dir: Path, *, build: bool = False, report=lambda message: None) -
         try:
             result = run_build(book_dir, report=report)
         except BookError as error:
-            return findings + [_from_error(error, "build")]
+            from .errors import each
+
+            return findings + [_from_error(single, "build") for single in each(error)]
         findings += [Finding("warning", "preflight", message) for message in result.warnings]
         report("Running EPUBCheck and Ace")
         findings += outside_checkers(result.outputs["epub"])
@@ -154,19 +158,20 @@ def isbn(book: Book, sources: _Sources) -> list[Finding]:
         candidates.append(("identifier", meta.identifier[9:]))
     for key, value in candidates:
         if not isbn_valid(value):
-            line, col = sources.locate("manuscript/book.toml", value)
+            line, col = sources.locate(book.config_file, value)
             found.append(Finding("error", "isbn", f"'{value}' is not a valid ISBN (wrong length or check digit)",
-                                 "manuscript/book.toml", line, col))
+                                 book.config_file or None, line, col))
     return found
 
 
 def glyphs(book: Book, sources: _Sources) -> list[Finding]:
     from .coverage import check_coverage
+    from .errors import each
 
     try:
         check_coverage(book)
-    except BookError as error:
-        return [_from_error(error, "glyph")]
+    except BookError as error:  # every character no face has, each its own finding
+        return [_from_error(single, "glyph") for single in each(error)]
     return []
 
 

@@ -10,7 +10,10 @@ calls, generated text) and lands a marker inside a paragraph split across pages,
 start of the word that the page begins with.
 
 :func:`page_starts` reads a WeasyPrint layout; :func:`place_markers` inserts
-``<span epub:type="pagebreak" role="doc-pagebreak">`` into an EPUB document.
+``<span epub:type="pagebreak" role="doc-pagebreak">`` into an EPUB document, only where a
+``span`` may stand (never as a child of a table, a row or a list: a page that begins at a
+table row is marked at the start of the row's first cell), in document order with ascending
+page numbers.
 """
 
 from __future__ import annotations
@@ -20,7 +23,15 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "pre", "figure", "tr"}
+BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "pre", "figure", "tr", "caption"}
+# Elements whose children may not be phrasing content: a marker there moves to the start of the
+# next item or cell (li, dt, dd, td, th, caption, ...), or before the outermost of them.
+CONTAINERS = {"table", "thead", "tbody", "tfoot", "tr", "colgroup", "ul", "ol", "menu", "dl", "hgroup"}
+# Elements a marker may never be inside, nor at the start of: it goes before them.
+OPAQUE = {"svg", "math", "picture", "select", "optgroup", "option", "datalist", "colgroup", "audio", "video",
+          "object", "iframe", "canvas", "textarea", "script", "noscript", "style", "template", "head", "title",
+          "img", "br", "hr", "col", "wbr", "source", "track", "area", "input", "embed", "meta", "link", "base",
+          "param"}
 EPUB_NS = "http://www.idpf.org/2007/ops"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 FOLIO = re.compile(r"[0-9]+|[ivxlcdm]+")
@@ -69,6 +80,7 @@ def page_starts(print_layout, book) -> list[PageStart]:
     regions = {chapter.id: f"chapter:{chapter.slug}" for chapter in book.chapters}
     regions.update({"glossary": "glossary", "index": "index"})
     seen: dict[int, int] = {}  # id(block element) -> non-space characters laid out so far
+    opened: dict[int, int] = {}  # id(block element) -> the page it was first laid out on
     starts: list[PageStart] = []
     for number, page in enumerate(pages):
         first = None
@@ -79,6 +91,9 @@ def page_starts(print_layout, book) -> list[PageStart]:
             block = next((a.element for a in reversed(ancestors) if _tag(a) in BLOCKS), None)
             figure = next((a.element for a in ancestors if _tag(a) == "figure"), None)
             block = figure if figure is not None else block
+            if block is not None:
+                if opened.setdefault(id(block), number) < number and _repeated(ancestors):
+                    continue  # a table's header (or footer) repeated on a later page: the page begins after it
             if first is None and (is_text or isinstance(box, boxes.ReplacedBox)):
                 first = (box, ancestors, block, seen.get(id(block), 0) if block is not None else 0)
             if is_text and block is not None:
@@ -105,10 +120,13 @@ def page_starts(print_layout, book) -> list[PageStart]:
 
 
 def place_markers(document: etree._Element, starts: list[PageStart]) -> None:
-    """Insert a page-break marker for each of ``starts`` (all of one region) into ``document``."""
+    """Insert a page-break marker for each of ``starts`` (all of one region, in page order) into
+    ``document``: where the page begins when a ``span`` may stand there, else at the nearest place
+    where one may (:func:`_legalize`); never before the marker of an earlier page."""
     body = document.find(f"{{{XHTML_NS}}}body")
     blocks = _epub_blocks(body)
     texts = [_epub_text(block) for block in blocks]
+    previous = None
     for start in starts:
         marker = etree.Element(f"{{{XHTML_NS}}}span", nsmap={"epub": EPUB_NS})
         marker.set(f"{{{EPUB_NS}}}type", "pagebreak")
@@ -123,6 +141,10 @@ def place_markers(document: etree._Element, starts: list[PageStart]) -> None:
             _before(block, marker)
         else:
             _inside(block, start.offset, marker)
+        _legalize(marker)
+        if previous is not None and _path(marker) < _path(previous):
+            _after(previous, marker)  # two pages at one place, or a start found too early: keep the order
+        previous = marker
 
 
 def _match(blocks, texts, start: PageStart):
@@ -137,12 +159,8 @@ def _match(blocks, texts, start: PageStart):
 
 def _before(block, marker) -> None:
     parent = block.getparent()
-    if _tag_name(parent) in ("ol", "ul", "dl", "table", "tbody", "thead", "tfoot", "tr"):
-        marker.tail, block.text = block.text, None  # a list item or row: the marker goes inside
-        block.insert(0, marker)
-    else:
-        parent.insert(parent.index(block), marker)
-        marker.tail = None
+    parent.insert(parent.index(block), marker)
+    marker.tail = None
 
 
 def _inside(block, offset: int, marker) -> None:
@@ -179,6 +197,99 @@ def _split(owner, attribute: str, position: int, marker, block) -> None:
         parent = owner.getparent()
         marker.tail, owner.tail = owner.tail[position:], owner.tail[:position]
         parent.insert(parent.index(owner) + 1, marker)
+
+
+def _legalize(marker) -> None:
+    """Move ``marker`` to the nearest place where a ``span`` (phrasing content) is allowed.
+
+    Out of an element nothing may be put into (``svg``, ``math``, ``picture``, ``select``, ``img``
+    …): before the outermost one. In a table, a row group, a row or a list (where only rows,
+    cells or items may stand): to the start of the first cell or item that follows (a ``td`` or
+    ``th``, an ``li``, a ``dt`` or ``dd``, a ``caption``), else before the outermost such
+    container, in the flow that holds it."""
+    opaque = [a for a in marker.iterancestors() if _tag_name(a) in OPAQUE]
+    if opaque:
+        _move_before(marker, opaque[-1])
+    parent = marker.getparent()
+    if not _container(parent):
+        return
+    level, index = parent, parent.index(marker) + 1
+    while True:
+        slot = _first_slot(level, index)
+        if slot is not None:
+            _detach(marker)
+            marker.tail, slot.text = slot.text, None
+            slot.insert(0, marker)
+            return
+        up = level.getparent()
+        if up is None or not _container(up):
+            _move_before(marker, level)  # nothing of the table or list follows: just before it
+            return
+        level, index = up, up.index(level) + 1
+
+
+def _first_slot(container, index: int):
+    """The first element at or after child ``index`` of ``container``, or inside those, at whose
+    start a ``span`` may stand."""
+    for child in container[index:]:
+        if not isinstance(child.tag, str) or _skipped(child) or _tag_name(child) in OPAQUE:
+            continue
+        if _container(child):
+            found = _first_slot(child, 0)
+            if found is not None:
+                return found
+            continue
+        return child
+    return None
+
+
+def _container(element) -> bool:
+    name = _tag_name(element)
+    if name == "div":
+        parent = element.getparent()
+        return parent is not None and _tag_name(parent) == "dl"  # a dt/dd group: only dt and dd inside
+    return name in CONTAINERS
+
+
+def _detach(marker) -> None:
+    """Take ``marker`` out of the tree, leaving its tail text where it was."""
+    parent, previous, tail = marker.getparent(), marker.getprevious(), marker.tail
+    marker.tail = None
+    if tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(marker)
+
+
+def _move_before(marker, element) -> None:
+    _detach(marker)
+    parent = element.getparent()
+    parent.insert(parent.index(element), marker)
+
+
+def _after(previous, marker) -> None:
+    """Put ``marker`` right after the marker ``previous`` (a place where a span may stand)."""
+    _detach(marker)
+    parent = previous.getparent()
+    parent.insert(parent.index(previous) + 1, marker)
+    marker.tail, previous.tail = previous.tail, None
+
+
+def _path(element) -> list[int]:
+    """``element``'s child indexes from the root: comparing two paths compares document order."""
+    path = []
+    parent = element.getparent()
+    while parent is not None:
+        path.append(parent.index(element))
+        element, parent = parent, parent.getparent()
+    return path[::-1]
+
+
+def _repeated(ancestors) -> bool:
+    """Whether the box lies in a table's header or footer row group (repeated on every page)."""
+    return any(getattr(box, "is_header", False) or getattr(box, "is_footer", False) for box in ancestors)
 
 
 def _text_slots(block):

@@ -7,6 +7,7 @@ putting a file of the same name in its ``styles/`` folder.
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -50,13 +51,136 @@ def _theme(path: Path) -> dict:
         raise BookError(f"invalid TOML: {error}", path)
 
 
+# --- fonts ------------------------------------------------------------------------------------
+#
+# ``theme.toml`` ``[fonts]`` names font files by role: ``text``, ``code``, ``charts`` and the
+# ``fallback`` chain. An entry is a path inside the styles folder ("fonts/LinLibertine_R.otf": the
+# book's own styles/ first, then herpress's), or, in herpress's default theme only,
+# "system:<path>": a font installed on the machine, looked up under SYSTEM_FONTS and nowhere else.
+# A book's own theme never reads outside the book.
+
+SYSTEM_FONTS = Path("/usr/share/fonts")
+SYSTEM = "system:"
+ROLES = ("text", "code", "charts", "fallback")
+
+
+@dataclass(frozen=True)
+class Face:
+    """One font file the theme names; ``path`` is None for a system face not installed here."""
+
+    entry: str  # as written in theme.toml
+    role: str
+    path: Path | None
+    package: str | None = None  # the Debian package that installs a system face
+
+    @property
+    def system(self) -> bool:
+        return self.entry.startswith(SYSTEM)
+
+    @property
+    def name(self) -> str:
+        return Path(self.entry.removeprefix(SYSTEM)).name
+
+    @property
+    def family(self) -> str:
+        """The family name in the font (what CSS and matplotlib call it); the file name when absent."""
+        return face_info(self.path)[0] if self.path else Path(self.name).stem
+
+    @property
+    def weight(self) -> int:
+        return face_info(self.path)[1] if self.path else 400
+
+    @property
+    def italic(self) -> bool:
+        return face_info(self.path)[2] if self.path else False
+
+
+def theme_file(dirs: list[Path]) -> Path:
+    return find(dirs, "theme.toml")
+
+
+def is_default_theme(dirs: list[Path]) -> bool:
+    return theme_file(dirs).parent.resolve() == default_styles_dir().resolve()
+
+
+def faces(dirs: list[Path], role: str) -> list[Face]:
+    """The faces the theme names for ``role`` ("text", "code", "charts" or "fallback"), in order."""
+    table = theme(dirs).get("fonts", {})
+    entries = table.get(role, [])
+    where = _shown(theme_file(dirs))
+    if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
+        raise BookError(f"[fonts] {role} must be a list of font file names", where)
+    packages = table.get("packages", {})
+    return [_face(dirs, entry, role, packages, where) for entry in entries]
+
+
+def _face(dirs: list[Path], entry: str, role: str, packages: dict, where: str) -> Face:
+    if entry.startswith(SYSTEM):
+        if not is_default_theme(dirs):
+            raise BookError(f"[fonts] {role}: '{entry}' names a font of the machine; a book's own theme may name "
+                            "only files in its styles/ folder (copy the font into styles/fonts/)", where)
+        relative = entry.removeprefix(SYSTEM)
+        root = SYSTEM_FONTS.resolve()
+        path = (SYSTEM_FONTS / relative).resolve()
+        if Path(relative).is_absolute() or not path.is_relative_to(root):
+            raise BookError(f"[fonts] {role}: '{entry}' lies outside {SYSTEM_FONTS}", where)
+        package = next((name for folder, name in packages.items()
+                        if Path(relative).is_relative_to(folder)), None)
+        return Face(entry, role, path if path.is_file() else None, package)
+    if Path(entry).is_absolute() or ".." in Path(entry).parts:
+        raise BookError(f"[fonts] {role}: '{entry}' lies outside the styles folder", where)
+    for directory in dirs:
+        candidate = (directory / entry).resolve()
+        if candidate.is_relative_to(directory.resolve()) and candidate.is_file():
+            return Face(entry, role, candidate)
+    raise BookError(f"[fonts] {role}: font file '{entry}' not found in {', '.join(str(d) for d in dirs)}", where)
+
+
+def _shown(path: Path) -> str:
+    """The theme file as messages name it: styles/theme.toml for a book's own."""
+    return "styles/theme.toml" if path.parent.resolve() != default_styles_dir().resolve() else str(path)
+
+
+@lru_cache(maxsize=64)
+def face_info(path: Path) -> tuple[str, int, bool]:
+    """(family name, weight, italic) from the font's name and OS/2 tables (face 0 of a collection)."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(str(path), lazy=True, fontNumber=0) as font:
+        names = font["name"]
+        family = str(names.getDebugName(16) or names.getDebugName(1) or path.stem)
+        os2 = font["OS/2"] if "OS/2" in font else None
+        weight = os2.usWeightClass if os2 is not None else 400
+        italic = bool(os2.fsSelection & 0x201) if os2 is not None else False
+    return family, weight, italic
+
+
 def fonts(dirs: list[Path], role: str) -> list[Path]:
-    """The font files the theme names for ``role`` ("text" or "charts")."""
-    return [find(dirs, name) for name in theme(dirs).get("fonts", {}).get(role, [])]
+    """The font files the theme names for ``role`` that are there (a system face may be missing)."""
+    return [face.path for face in faces(dirs, role) if face.path is not None]
 
 
 def chart_fonts(dirs: list[Path]) -> list[Path]:
-    return fonts(dirs, "charts")
+    """The chart faces, the first the main one, then the fallback faces installed here."""
+    return fonts(dirs, "charts") + fonts(dirs, "fallback")
+
+
+def system_fonts_digest(dirs: list[Path]) -> str:
+    """Name, size and modification time of every system face the theme names (for cache keys)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    try:
+        named = [face for role in ROLES for face in faces(dirs, role) if face.system]
+    except BookError:
+        return ""  # the build reports it
+    for face in named:
+        try:
+            stat = face.path.stat() if face.path else None
+        except OSError:
+            stat = None
+        digest.update(f"{face.entry}\0{stat.st_size if stat else -1}\0{stat.st_mtime_ns if stat else -1}\0".encode())
+    return digest.hexdigest()
 
 
 def templates_for(book):

@@ -31,18 +31,30 @@ WATCHED = ("manuscript", "styles")
 
 
 def snapshot(book_dir: Path) -> dict[str, tuple[int, int]]:
-    """(size, modification time) of every file a build reads from the book folder, by path."""
+    """(size, modification time) of every file a build reads from the book folder, by path: the
+    folder the book's source reads (``manuscript/``, an mdBook's ``src/``…), the files it names
+    outside it (included listings, the source's own book.toml), and ``styles/``."""
+    from .sources import open_book
+
     seen = {}
-    for name in WATCHED:
-        for path in (book_dir / name).rglob("*"):
-            if path.name.startswith(".") or path.name.endswith("~"):  # editor droppings, as cache.py skips them
-                continue
-            try:
-                status = path.stat()
-            except OSError:  # removed between the listing and the look
-                continue
-            if not stat.S_ISDIR(status.st_mode):
-                seen[str(path.relative_to(book_dir))] = (status.st_size, status.st_mtime_ns)
+    try:
+        source = open_book(book_dir)
+        folders, files = [source.base, book_dir / "styles"], source.inputs()
+    except Exception:  # a broken book.toml or SUMMARY is the build's to report: watch what is there
+        folders, files = [book_dir / name for name in WATCHED], []
+    from .sources import book_files
+
+    root = book_dir.resolve()
+    for folder in folders:  # new files too: a chapter added, an image dropped in
+        files = [*files, *book_files(folder.resolve())]
+    for path in files:
+        try:
+            status = path.stat()
+        except OSError:  # removed between the listing and the look
+            continue
+        if path.name.startswith(".") or path.name.endswith("~") or stat.S_ISDIR(status.st_mode):
+            continue  # editor droppings, as cache.py skips them
+        seen[str(path.resolve().relative_to(root))] = (status.st_size, status.st_mtime_ns)
     return seen
 
 
@@ -55,9 +67,9 @@ def watch(book_dir: Path, formats: tuple[str, ...], *, profile: str | None = Non
     outputs stay, and the next change is built again. Both are called in the building process.
     A folder that is not a book is refused at once (:class:`BookError`), not watched.
     """
-    from .reader import manuscript_dir
+    from .sources import open_book
 
-    manuscript_dir(book_dir.resolve())
+    open_book(book_dir)
     _import_for(formats)
     last: dict | None = None
     while True:

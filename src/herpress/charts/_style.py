@@ -58,11 +58,16 @@ def hatch_on(colour: str) -> str:
     return "#ffffff" if lightness(colour) < 50 else "#333333"
 
 
-def rc(family: str) -> dict:
-    """matplotlib settings for one drawing, used inside ``rc_context``."""
+def rc(families: str | Sequence[str]) -> dict:
+    """matplotlib settings for one drawing, used inside ``rc_context``.
+
+    ``families``: the theme's chart faces, then its fallback faces, all registered. They are all
+    the SVG names (``font-family``), so the print edition draws chart text in them only; no generic
+    family is named (it would reach for a face of the machine)."""
+    families = [families] if isinstance(families, str) else list(families)
     return {
-        "font.family": [family, "sans-serif"],
-        "font.sans-serif": [family],
+        "font.family": families,
+        "font.sans-serif": families[:1],
         "font.size": FONT_PT,
         "text.color": INK,
         "axes.labelcolor": INK,

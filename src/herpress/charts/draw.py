@@ -11,6 +11,7 @@ import io
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from herpress.cache import write_atomically
@@ -37,11 +38,23 @@ def cache_key(spec: ChartSpec, fonts: Sequence[Path]) -> str:
     digest = hashlib.sha256(spec.digest().encode())
     for font in fonts:
         try:
-            digest.update(hashlib.sha256(Path(font).read_bytes()).digest())
+            stat = Path(font).stat()
+            digest.update(_font_digest(Path(font), stat.st_size, stat.st_mtime_ns))
         except OSError as exc:
             raise BookError(f"cannot read font for charts: {exc.strerror or exc}",
                             font) from None
     return digest.hexdigest()
+
+
+@lru_cache(maxsize=64)
+def _font_digest(font: Path, size: int, mtime_ns: int) -> bytes:
+    """A font's contents digest, read once per process and change; a machine's font (the
+    theme's fallback faces, MBs each) by its name, size and time only."""
+    from herpress.styles import SYSTEM_FONTS
+
+    if font.resolve().is_relative_to(SYSTEM_FONTS.resolve()):
+        return hashlib.sha256(f"{font}\0{size}\0{mtime_ns}".encode()).digest()
+    return hashlib.sha256(font.read_bytes()).digest()
 
 
 def draw_chart(spec: ChartSpec, *, fonts: Sequence[Path], cache_dir: Path | None) -> ChartImages:
@@ -125,12 +138,13 @@ def _cached(cache_dir: Path, key: str) -> ChartImages | None:
         return None
 
 
-def _family(fonts: Sequence[Path]) -> str:
-    """Register the font files with matplotlib; the family name of the first."""
+def _families(fonts: Sequence[Path]) -> list[str]:
+    """Register the font files with matplotlib; their family names, the first's first, each once:
+    the chart's text is set in the first and, glyph by glyph, in the next that has it."""
     from matplotlib import font_manager
 
     if not fonts:
-        return "DejaVu Sans"   # ships with matplotlib
+        return ["DejaVu Sans"]   # ships with matplotlib
     for font in fonts:
         name = os.fspath(font.resolve())
         if name not in _registered:
@@ -138,7 +152,7 @@ def _family(fonts: Sequence[Path]) -> str:
                 raise BookError("font file for charts not found", font)
             font_manager.fontManager.addfont(name)
             _registered[name] = font_manager.get_font(name).family_name
-    return _registered[os.fspath(fonts[0].resolve())]
+    return list(dict.fromkeys(_registered[os.fspath(font.resolve())] for font in fonts))
 
 
 def _render(spec: ChartSpec, fonts: Sequence[Path]) -> tuple[bytes, bytes]:
@@ -148,8 +162,8 @@ def _render(spec: ChartSpec, fonts: Sequence[Path]) -> tuple[bytes, bytes]:
 
     from herpress.charts import _plots, _style
 
-    family = _family(fonts)
-    with matplotlib.rc_context(_style.rc(family)):
+    families = _families(fonts)
+    with matplotlib.rc_context(_style.rc(families)):
         fig = Figure(figsize=_plots.figure_size(spec), dpi=100)
         FigureCanvasAgg(fig)
         _plots.draw(fig, spec)

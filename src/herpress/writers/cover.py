@@ -70,23 +70,24 @@ def cover_html(book: Book, geometry: CoverGeometry) -> str:
 def write_cover(book: Book, target: Path, pages: int) -> list[str]:
     """Lay out and write the cover; preflight it; return the preflight warnings."""
     from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
 
     from ..fetcher import BookFetcher
     from ..preflight import Expected, preflight
+    from .pdf import font_configuration, font_faces
 
     profile = profiles.get(book.print_settings.profile)
     geometry = cover_geometry(book.print_settings.trim, pages, profile, book.print_settings.paper)
-    font_config = FontConfiguration()
+    font_config = font_configuration(book)  # the theme's faces only, as in the interior
     color_profiles: dict = {}  # filled by print-cmyk.css's @color-profile
     fetcher = BookFetcher(book)
     env = styles.templates_for(book)
-    sheets = [CSS(filename=str(styles.find(book.style_dirs, "cover.css")), font_config=font_config, url_fetcher=fetcher),
+    sheets = [font_faces(book, font_config),
+              CSS(filename=str(styles.find(book.style_dirs, "cover.css")), font_config=font_config, url_fetcher=fetcher),
               CSS(string=env.get_template("cover/geometry.css.j2").render(g=geometry), font_config=font_config)]
     if profile.cmyk:
-        sheets.insert(1, CSS(filename=str(styles.find(book.style_dirs, "print-cmyk.css")), font_config=font_config,
+        sheets.insert(2, CSS(filename=str(styles.find(book.style_dirs, "print-cmyk.css")), font_config=font_config,
                              url_fetcher=fetcher, color_profiles=color_profiles))
-    html = HTML(string=cover_html(book, geometry), base_url=str(book.root / "manuscript") + "/", url_fetcher=fetcher)
+    html = HTML(string=cover_html(book, geometry), base_url=str(book.base) + "/", url_fetcher=fetcher)
     document = html.render(stylesheets=sheets, font_config=font_config, color_profiles=color_profiles)
     for page in document.pages:
         page.links, page.bookmarks = [], []

@@ -63,6 +63,7 @@ def write_epub(book: Book, target: Path, print_layout=None, starts: list | None 
     cover = make_cover(book, drawn_cover)
     if starts is None:
         starts = pagemap.page_starts(print_layout, book) if print_layout is not None else []
+    starts = _markable(book, starts)
     documents = [
         Document("cover.xhtml", "Cover", _render(env, "epub/cover.xhtml.j2", meta=meta, cover=cover)),
         Document("titlepage.xhtml", "Title page", _render(env, "epub/titlepage.xhtml.j2", meta=meta)),
@@ -110,9 +111,11 @@ def write_epub(book: Book, target: Path, print_layout=None, starts: list | None 
         item.properties = list(document.properties)
         package.add_item(item)
         items[document.name] = item
+    fonts = embedded_fonts(book)
     package.add_item(epub.EpubItem(uid="css", file_name="css/epub.css", media_type="text/css",
-                                   content=styles.find(book.style_dirs, "epub.css").read_bytes()))
-    for n, font in enumerate(styles.fonts(book.style_dirs, "text")):
+                                   content=_declared_only(styles.find(book.style_dirs, "epub.css").read_bytes(),
+                                                          {font.name for font in fonts})))
+    for n, font in enumerate(fonts):
         package.add_item(epub.EpubItem(uid=f"font-{n}", file_name=f"fonts/{font.name}",
                                        media_type=FONT_TYPES[font.suffix.lower()], content=font.read_bytes()))
     cover_item = epub.EpubImage(uid="cover-image", file_name=cover.name, media_type=cover.media_type,
@@ -141,6 +144,33 @@ def write_epub(book: Book, target: Path, print_layout=None, starts: list | None 
     entries = [(name, _finish_opf(data, meta.language) if name.endswith(".opf") else data)
                for name, data in ocf.read_entries(packed.getvalue())]
     ocf.write_ocf(target, entries, moment, cache=deflate_cache)
+
+
+def embedded_fonts(book: Book) -> list[Path]:
+    """The text faces and, when the book has code, the code faces (theme.toml), each file once: the
+    EPUB embeds them. The fallback faces are not embedded (a CJK face alone is MBs; reading systems
+    have faces for other scripts)."""
+    fragments = [c.body_html for c in book.chapters] + [n.html for c in book.chapters for n in c.notes] + \
+        [entry.definition_html for entry in book.glossary]
+    has_code = any("<code" in fragment or "<pre" in fragment for fragment in fragments)
+    fonts = styles.fonts(book.style_dirs, "text") + (styles.fonts(book.style_dirs, "code") if has_code else [])
+    named: dict[str, Path] = {}
+    for font in fonts:
+        named.setdefault(font.name, font)
+    return list(named.values())
+
+
+_FONT_FACE = re.compile(rb"@font-face\s*\{[^}]*\}\s*")
+_FONT_URL = re.compile(rb"url\(\s*['\"]?(?:\.\./)?fonts/([^'\")]+)['\"]?\s*\)")
+
+
+def _declared_only(css: bytes, embedded: set[str]) -> bytes:
+    """The stylesheet without the @font-face rules whose font file the EPUB does not hold (a system
+    face not installed here): EPUBCheck reports a reference to a missing file."""
+    def keep(rule: re.Match) -> bytes:
+        names = [name.decode() for name in _FONT_URL.findall(rule.group())]
+        return rule.group() if not names or all(name in embedded for name in names) else b""
+    return _FONT_FACE.sub(keep, css)
 
 
 def _render(env, template: str, **context) -> bytes:
@@ -224,15 +254,29 @@ def _landmarks(book: Book) -> list[dict]:
     return marks
 
 
+def _markable(book: Book, starts: list[pagemap.PageStart]) -> list[pagemap.PageStart]:
+    """The page starts the EPUB can mark, in page order: each page once (its marker's id is made
+    of its folio), and only in a document the EPUB has, so that every page-list link has a target."""
+    files = {"titlepage.xhtml", "copyright.xhtml", "nav.xhtml"} | {chapter_file(c) for c in book.chapters}
+    files |= {"glossary.xhtml"} if book.glossary else set()
+    files |= {"index.xhtml"} if book.index else set()
+    kept, labels = [], set()
+    for start in sorted(starts, key=lambda s: s.page):
+        if start.label and start.label not in labels and _region_file(book, start.region) in files:
+            kept.append(start)
+            labels.add(start.label)
+    return kept
+
+
 def _page_list(book: Book, starts: list[pagemap.PageStart]) -> list[dict]:
     return [{"href": f"{_region_file(book, start.region)}#page-{start.label}", "label": start.label} for start in starts]
 
 
-def _region_file(book: Book, region: str) -> str:
+def _region_file(book: Book, region: str) -> str | None:
     if region.startswith("chapter:"):
         return f"{region.removeprefix('chapter:')}.xhtml"
     return {"contents": "nav.xhtml", "titlepage": "titlepage.xhtml", "copyright": "copyright.xhtml",
-            "glossary": "glossary.xhtml", "index": "index.xhtml"}[region]
+            "glossary": "glossary.xhtml", "index": "index.xhtml"}.get(region)
 
 
 def _mark_pages(documents: list[Document], starts: list[pagemap.PageStart], book: Book) -> list[Document]:
