@@ -227,11 +227,11 @@ def test_a_character_missing_from_the_fonts_is_named_with_file_and_line(init_boo
     shutil.copytree(init_book.book.root / "manuscript", tmp_path / "manuscript")
     chapter = tmp_path / "manuscript" / "01-first-chapter.md"
     lines = chapter.read_text().split("\n")
-    chapter.write_text("\n".join(lines[:2] + ["A snowman \u2603 here."] + lines[2:]))
+    chapter.write_text("\n".join(lines[:2] + ["A cuneiform sign \U00012000 here."] + lines[2:]))
     with pytest.raises(BookError) as error:
         build(tmp_path, ("pdf",))
     message = str(error.value)
-    assert "U+2603 SNOWMAN" in message and "01-first-chapter.md:3:" in message
+    assert "U+12000 CUNEIFORM SIGN A" in message and "01-first-chapter.md:3:" in message
 
 
 def test_layout_collects_garbage_less_often_and_restores_the_thresholds(small_book, monkeypatch):

@@ -268,7 +268,8 @@ class _Lines:
         if context == "text":
             chosen = [n for n, line, fenced in having if not fenced and char in _BACKTICKS.sub("", line)]
         else:
-            chosen = [n for n, line, fenced in having if fenced or any(char in span for span in _BACKTICKS.findall(line))]
+            chosen = [n for n, line, fenced in having
+                      if fenced or any(char in span for span in _BACKTICKS.findall(line))]
         numbers = chosen or [number for number, _, _ in having]
         return [(str(source), number) for number in numbers] or [(str(source), None)]
 

@@ -135,14 +135,18 @@ def stylesheets(book: Book, font_config, page_geometry: Geometry, profile: Profi
 
 def font_configuration(book: Book):
     """A WeasyPrint FontConfiguration whose fontconfig knows no font of the machine. A family the
-    CSS (or an author's SVG) names and no @font-face declares falls back to the text face, then to
-    whichever declared face has the character."""
+    CSS (or an author's SVG) names and no @font-face declares falls back to the text chain."""
     import os
     import tempfile
 
     from weasyprint.text.fonts import FontConfiguration
 
-    families = list(dict.fromkeys(face.family for face in styles.faces(book.style_dirs, "text") if face.path))
+    from ..coverage import faces_in_use
+
+    used = {face.entry for face in faces_in_use(book, ("fallback",))}
+    chain = styles.faces(book.style_dirs, "text") + styles.faces(book.style_dirs, "fallback")
+    families = list(dict.fromkeys(face.family for face in chain
+                                  if face.path and (face.role == "text" or face.entry in used)))
     appended = "".join(f"<string>{_xml(name)}</string>" for name in families)
     conf = ('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n<fontconfig>'
             f'<match target="pattern"><edit name="family" mode="append_last">{appended}</edit></match>'
@@ -171,7 +175,8 @@ def font_faces(book: Book, font_config):
     faces = faces_in_use(book)
     rules = [f'@font-face {{ font-family: "{_css(face.family)}"; src: url("{face.path.as_uri()}"); '
              f'font-weight: {face.weight}; font-style: {"italic" if face.italic else "normal"}; }}' for face in faces]
-    return CSS(string="\n".join(rules), font_config=font_config, url_fetcher=_face_fetcher([face.path for face in faces]))
+    return CSS(string="\n".join(rules), font_config=font_config,
+               url_fetcher=_face_fetcher([face.path for face in faces]))
 
 
 def _css(name: str) -> str:
