@@ -188,7 +188,8 @@ BOOKS: list[RealBook] = [
         pandoc_args=["--metadata", "title=nostarch", "--metadata", "lang=en-US"],
         probes=["Let’s start your Rust journey", "Hello, world!", "fn main() {"],
         note="nostarch/ with no config at all (its mdBook book.toml, which points at ../src, removed); "
-             "33 .md files, natural order puts appendix*.md first; ../src/img copied to img/"),
+             "33 .md files, older duplicates included (frontmatter, introduction, preface, appendix_a–e.md), "
+             "the reader picks the order; ../src/img copied to img/"),
     RealBook(
         name="rlhf-book", repo="natolambert/rlhf-book", checkout=REALBOOKS / "rlhf-book", folder="book",
         commit="a66b0bf1103b590511e0503a2e9d93faea939a49", licence="CC BY-NC-SA 4.0 (text), MIT (code)",
@@ -778,8 +779,11 @@ def write_results(results: dict[str, dict], machine: dict) -> None:
     lines += [row(r) for r in ordered]
     lines += ["", "## Books", ""]
     for r in ordered:
+        run = r.get("run", {})
         lines.append(f"* **{r['name']}** — {r['repo']} `{r['folder']}` at `{r['commit']}`, {r['licence']}; "
-                     f"{r['note']}.")
+                     f"{r['note']}. Measured {r.get('date', '?')} with herpress at `{run.get('herpress_commit', '?')}`"
+                     + (" (every character no face has replaced by '?' in the copy)" if r["name"].endswith("+stand-in")
+                        else "") + ".")
     failing = [r for r in ordered if r.get("herpress", {}).get("exit") != 0 or "harness_error" in r]
     if failing:
         lines += ["", "## What herpress reports (first 30 lines of stderr)", ""]
