@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from . import cache
+from . import cache, tempdirs
 from .errors import BookError
 
 if TYPE_CHECKING:
@@ -62,6 +62,14 @@ def read_book(book_dir: Path, profile: str | None = None, report: Report = lambd
 
 def build(book_dir: Path, formats: tuple[str, ...] = ("epub", "pdf"), *, outputs: dict[str, Path] | None = None,
           profile: str | None = None, report: Report = lambda message: None) -> BuildResult:
+    """Build the book in ``book_dir`` into the given formats; return where each went (:func:`_build`).
+    No temporary folder outlives it (:mod:`herpress.tempdirs`)."""
+    with tempdirs.cleaned():
+        return _build(book_dir, formats, outputs=outputs, profile=profile, report=report)
+
+
+def _build(book_dir: Path, formats: tuple[str, ...], *, outputs: dict[str, Path] | None,
+           profile: str | None, report: Report) -> BuildResult:
     """Build the book in ``book_dir`` into the given formats; return where each went.
 
     Nothing is done when the last build made every output from the same inputs and the
@@ -176,6 +184,11 @@ def check_interior(path: Path, laid_out) -> list[str]:
 def cover(book_dir: Path, *, profile: str | None = None, paper: str | None = None, output: Path | None = None,
           report: Report = lambda message: None) -> BuildResult:
     """The full-wrap cover, its spine sized from the interior's real page count."""
+    with tempdirs.cleaned():
+        return _cover(book_dir, profile=profile, paper=paper, output=output, report=report)
+
+
+def _cover(book_dir: Path, *, profile: str | None, paper: str | None, output: Path | None, report: Report) -> BuildResult:
     from .writers.cover import write_cover
     from .writers.pdf import layout
 

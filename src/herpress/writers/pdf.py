@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import profiles, styles
+from .. import profiles, styles, tempdirs
 from ..config import TRIMS
 from ..framestack import roomy
 from ..model import Book
@@ -157,7 +157,9 @@ def font_configuration(book: Book):
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(conf)
         os.environ["FONTCONFIG_FILE"] = name  # read by FcInitLoadConfigAndFonts, in the constructor
-        return FontConfiguration()
+        config = FontConfiguration()
+        config._folder = tempdirs.folder()  # WeasyPrint's own would outlive the build (tempdirs.py)
+        return config
     finally:
         if before is None:
             os.environ.pop("FONTCONFIG_FILE", None)
