@@ -28,6 +28,7 @@ from pathlib import Path
 
 from . import styles
 from .errors import BookError, BookErrors
+from .extensions.blocks import fences
 from .model import Book
 from .styles import Face
 from .xhtml import parse_xhtml
@@ -109,20 +110,20 @@ class Survey:
 def printed_text(book: Book) -> list[tuple[str, str, Path | str]]:
     """(context, text, file it comes from) for everything the print edition sets."""
     meta = book.metadata
-    config = getattr(book, "config_file", "manuscript/book.toml") or ""
+    config = book.config_file
     parts: list[tuple[str, str, Path | str]] = [
         ("text", " ".join([meta.title, meta.subtitle, meta.creator, meta.publisher, meta.rights, meta.edition,
                            meta.isbn]), config)]
     for chapter in book.chapters:
-        prose, code = [chapter.title, getattr(chapter, "part", "") or ""], []
+        prose, code = [chapter.title, chapter.part], []
         for fragment in [chapter.body_html] + [note.html for note in chapter.notes]:
             text, in_code = _split(fragment)
             prose.append(text)
             code.append(in_code)
         prose += [f"{figure.spec.title} {figure.spec.source or ''}" for figure in chapter.figures]
         charts = [_chart_text(figure.spec) for figure in chapter.figures]
-        parts += [("text", " ".join(prose), chapter.source), ("code", " ".join(code), chapter.source),
-                  ("charts", " ".join(charts), chapter.source)]
+        files = tuple(chapter.files) or (chapter.source,)  # its pages and included files, for the lines
+        parts += [("text", " ".join(prose), files), ("code", " ".join(code), files), ("charts", " ".join(charts), files)]
     for entry in book.glossary:
         text, in_code = _split(entry.definition_html)
         parts += [("text", f"{entry.term} {text}", entry.source), ("code", in_code, entry.source)]
@@ -261,6 +262,9 @@ class _Lines:
             return found or [("manuscript", None)]
         if not source:
             return [(None, None)]
+        if isinstance(source, tuple):  # a chapter made of several files
+            found = [place for file in source for place in self.find(file, char, context) if place[1] is not None]
+            return found or [(str(source[0]), None)]
         lines = self._lines(str(source))
         if lines is None:
             return [(str(source), None)]
@@ -281,22 +285,10 @@ class _Lines:
             except (OSError, UnicodeDecodeError):
                 self.files[source] = None
                 return None
-            marked, fence = [], None
-            for line in text.split("\n"):
-                opening = _FENCE.match(line)
-                if fence is None and opening:
-                    fence = opening.group(1)[0] * len(opening.group(1))
-                    marked.append((line, False))
-                elif fence is not None and line.strip().startswith(fence) and not line.strip().strip(fence[0]):
-                    fence = None
-                    marked.append((line, False))
-                else:
-                    marked.append((line, fence is not None))
-            self.files[source] = marked
+            self.files[source] = [(line, state == "inside") for line, state, _ in fences(text.split("\n"))]
         return self.files[source]
 
 
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _BACKTICKS = re.compile(r"`+[^`]*`+")
 
 

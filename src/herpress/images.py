@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import re
 from urllib.parse import unquote
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from lxml import etree
 

@@ -78,6 +78,7 @@ class Chapter:
     figures: list[Figure] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     part: str = ""  # the title of the part this chapter opens (mdBook's "# Part" lines), if any
+    files: list[Path] = field(default_factory=list)  # every file its text came from (pages, includes)
 
     @property
     def label(self) -> str:

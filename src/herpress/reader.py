@@ -8,6 +8,7 @@ import unicodedata
 from pathlib import Path
 
 import markdown
+from lxml import etree
 from markdown.extensions.abbr import AbbrExtension
 from markdown.extensions.attr_list import AttrListExtension
 from markdown.extensions.def_list import DefListExtension
@@ -101,11 +102,6 @@ def load_book(book_dir: Path, cache_dir: Path | None = None, chapter_cache: Chap
 MAX_SLUG = 80  # file names are made from the slug: a very long title must not make an unwritable one
 
 
-def manuscript_dir(root: Path) -> Path:
-    """The folder the book's chapters are read from; a :class:`BookError` when there is no book."""
-    return open_book(root).base
-
-
 def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "book"
@@ -137,9 +133,8 @@ class _Converter:
         self.charts = ChartExtension()
         self.stray = StrayHtmlExtension()
         self._md: markdown.Markdown | None = None  # made when a file is first converted
-        self.sources: dict[str, str] = {}  # chapter slug -> Markdown text, for error lines
-        self.files: dict[str, str] = {}  # chapter slug -> file as shown in messages
-        self.texts_of: dict[str, Text] = {}  # chapter slug -> its text, to map lines back to files
+        self.files: dict[str, str] = {}  # chapter slug -> its own file, as shown in messages
+        self.texts_of: dict[str, Text] = {}  # chapter slug -> its text: lines for messages, and their files
         self.images: dict[str, Asset] = {}  # the author's images, by their path under the book's base
         self.texts: dict[Path, Text] = {}  # chapter texts prefetch() read, for convert() not to read them again
         self.containers: dict = {}  # chapter slug -> its body, resolved once every chapter is read
@@ -288,9 +283,10 @@ class _Converter:
             slug=slug, source=Path(shown), kind="back" if entry.kind == "back" else "chapter",
             number=0 if numbered else None, id=f"ch-{slug}", title=plain_text(first),
             title_html=inner_xhtml(first), body_html="", part=entry.part,
+            files=[Path(f) for f in dict.fromkeys(segment.file for segment in text.segments)] or [Path(shown)],
         )
         self.images.update(images.collect(container, self.root, self.manuscript, entry.path.parent, shown, source))
-        self.sources[slug], self.files[slug], self.texts_of[slug] = source, shown, text
+        self.files[slug], self.texts_of[slug] = shown, text
         for page in entry.pages:
             self.pages[page.path.resolve()] = slug
         _relabel_ids(container, slug, every=not self.source.strict)
@@ -338,7 +334,7 @@ class _Converter:
                                 _first_line(text.text))
             title = entry.title or Path(entry.path).stem.replace("-", " ").replace("_", " ").strip().capitalize()
             self.warnings.append(BookWarning(f"no heading at the top: the chapter is titled '{title}'", shown, 1))
-            element = parse_html(f"<h1></h1>")[0]
+            element = etree.Element("h1")
             element.text = title
             container.insert(0, element)
         element.tag = "h1"
@@ -379,8 +375,12 @@ class _Converter:
 
     def error(self, slug: str, message: str, line: int | None) -> BookError:
         """A problem at ``line`` of chapter ``slug``'s text, placed in the file that line came from."""
-        file, line = self.texts_of[slug].where(line) if slug in self.texts_of else (self.files.get(slug), line)
-        return BookError(message, file or self.files.get(slug), line)
+        file, line = self.texts_of[slug].where(line)
+        return BookError(message, file or self.files[slug], line)
+
+    def markdown_of(self, slug: str) -> str:
+        """Chapter ``slug``'s Markdown, as the reader parsed it (to find a line in it)."""
+        return self.texts_of[slug].text
 
 
 def _mapped(error: BookError, shown: str, text: Text) -> BookError:
@@ -553,7 +553,7 @@ def _resolve(book: Book, converter: _Converter) -> None:
            for chapter in book.chapters if chapter.slug in converter.containers}
     for chapter in book.chapters:
         container = converter.containers.pop(chapter.slug)
-        source, shown = converter.sources[chapter.slug], converter.files[chapter.slug]
+        source = converter.markdown_of(chapter.slug)
         _resolve_links(container, chapter, book, converter, ids)
         for table in chapter.tables:  # "Table 2.1" at the head of each caption
             number = container.find(f".//table[@id='{table.id}']/caption/span[@class='table-number']")
@@ -575,7 +575,7 @@ def _targets(book: Book, converter: _Converter) -> dict[str, tuple[str, str, str
     seen: dict[str, int] = {}  # label -> times met in the current file
 
     def add(label: str, target: tuple[str, str, str], chapter: Chapter) -> None:
-        source = converter.sources[chapter.slug]
+        source = converter.markdown_of(chapter.slug)
         if label in targets:
             first = targets[label]
             nth = seen.get((chapter.slug, label), 0) + 1
@@ -653,7 +653,7 @@ def _resolve_links(container, chapter: Chapter, book: Book, converter: _Converte
         target = (here.parent / name).resolve()
         slug = converter.pages.get(target) or converter.pages.get(target.with_suffix(".md"))
         if slug is None:
-            outside.append((href, line_of(converter.sources.get(chapter.slug, ""), name)))
+            outside.append((href, line_of(converter.markdown_of(chapter.slug), name)))
             unwrap(link)
             continue
         anchor = f"{slug}--{_safe_id(fragment)}" if fragment else ""
@@ -703,7 +703,7 @@ def _index_tree(book: Book, marks: dict, converter: _Converter, positions: dict[
             chapter = next(c for c in book.chapters if c.slug == first.chapter)
             book.warnings.append(BookWarning(f"index entry '{entry.text}' says see '{entry.see}', "
                                              "which is not an index entry", chapter.source,
-                                             line_of(converter.sources[chapter.slug], "|see " + entry.see)))
+                                             line_of(converter.markdown_of(chapter.slug), "|see " + entry.see)))
     return sorted(mains.values(), key=lambda main: main.key)
 
 

@@ -55,6 +55,37 @@ def unclosed(text: str) -> tuple[int, str] | None:
     return None
 
 
+FENCE_LINE = re.compile(r"^(?:\s*>)*\s*(`{3,}|~{3,})\s*([^`\s]*)")  # in a quote or a list item too
+QUOTED = re.compile(r"^(?:\s*>)*")
+
+
+def unquoted(line: str) -> str:
+    """A line without the ``>`` of the quotes it stands in."""
+    return QUOTED.sub("", line, count=1)
+
+
+def fences(lines):
+    """Each line with where it stands: ``(line, state, info)``, ``state`` None outside code
+    fences, else "open", "inside" or "close"; ``info`` the open fence's language. The one reading
+    of fences for the text-level passes (comments and tags, headings of joined pages, hidden lines,
+    the places of a character)."""
+    fence, info = None, ""
+    for line in lines:
+        match = FENCE_LINE.match(line)
+        if fence is None:
+            if match:
+                fence, info = match[1], match[2]
+                yield line, "open", info
+            else:
+                yield line, None, ""
+        elif match and match[1][0] == fence[0] and len(match[1]) >= len(fence) \
+                and not unquoted(line).strip().strip(fence[0]):
+            fence = None
+            yield line, "close", info
+        else:
+            yield line, "inside", info
+
+
 def _indent(line: str) -> int:
     return len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" "))
 

@@ -19,6 +19,8 @@ from markdown import Extension, Markdown
 from markdown.inlinepatterns import HTML_RE, HtmlInlineProcessor
 from markdown.preprocessors import Preprocessor
 
+from .blocks import fences
+
 # HTML's elements (living standard), the names an author may type; SVG and MathML roots too.
 KNOWN = set("""a abbr address area article aside audio b bdi bdo blockquote body br button canvas caption cite
 code col colgroup data datalist dd del details dfn dialog div dl dt em embed fieldset figcaption figure footer
@@ -30,7 +32,6 @@ center font big strike tt""".split())
 TAG_NAME = re.compile(r"<\s*/?\s*([A-Za-z][A-Za-z0-9-]*)")
 ALONE = re.compile(r"^\s{0,3}<(/?)([A-Za-z][\w-]*)((?:\s+[^>]*)?)\s*>\s*$")
 ATTRIBUTE = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 
 
 def known(name: str) -> bool:
@@ -56,17 +57,9 @@ class UnknownElementPreprocessor(Preprocessor):
 
     def run(self, lines: list[str]) -> list[str]:
         out: list[str] = []
-        fence = None
         open_captions: list[str] = []
-        for number, line in enumerate(lines, 1):
-            match = FENCE.match(line)
-            if fence:
-                if match and match[1][0] == fence[0] and len(match[1]) >= len(fence):
-                    fence = None
-                out.append(line)
-                continue
-            if match:
-                fence = match[1]
+        for number, (line, state, _) in enumerate(fences(lines), 1):
+            if state:
                 out.append(line)
                 continue
             alone = ALONE.match(line)

@@ -164,6 +164,16 @@ def read_text(root: Path, path: Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def line_in_file(path: Path, needle: str) -> int | None:
+    """The line of ``path`` where ``needle`` first appears (for a metadata file's messages)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    position = text.find(needle)
+    return text.count("\n", 0, position) + 1 if position >= 0 else None
+
+
 def book_files(folder: Path) -> list[Path]:
     """The files under ``folder`` a book may use: no hidden files or folders, editor droppings,
     outputs (``build/``) or tool folders."""

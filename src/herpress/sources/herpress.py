@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..config import CONFIG_NAME, load_config
 from ..errors import BookError
-from . import Entry, Manuscript, Page
+from . import Entry, Manuscript, Page, line_in_file
 from .metadata import complete
 
 MANUSCRIPT = "manuscript"
@@ -35,22 +35,13 @@ def load(root: Path) -> Manuscript:
         raise BookError("refused: book.toml is a link to a file outside the book folder", shown)
     config = load_config(path, shown_as=shown)
     result = Manuscript(kind="herpress", root=root, base=manuscript, config=config, config_file=shown, entries=[])
-    complete(config.book, shown, root.name, result.warnings, line=_line(path, "[book]"))
+    complete(config.book, shown, root.name, result.warnings, line=line_in_file(path, "[book]"))
     glossary = config.contents.glossary
     for kind, names in (("chapter", config.contents.chapters), ("back", config.contents.back)):
         for name in names:
             if glossary and name == glossary:
                 raise BookError(f"'{name}' is the glossary and cannot also be a chapter", shown,
-                                _line(path, f'"{name}"'))
+                                line_in_file(path, f'"{name}"'))
             result.entries.append(Entry([Page(manuscript / name)], kind))
     result.glossary = manuscript / glossary if glossary else None
     return result
-
-
-def _line(path: Path, needle: str) -> int | None:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError:
-        return None
-    position = text.find(needle)
-    return text.count("\n", 0, position) + 1 if position >= 0 else None

@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 
 from ..errors import BookError
+from ..extensions.blocks import fences, unquoted
 from . import Segment, Text, read_text, shown
 
 DIRECTIVE = re.compile(r"(\\)?\{\{\s*#(include|rustdoc_include|playground|title)\s+([^}]*?)\s*\}\}")
@@ -101,9 +102,6 @@ def _select(lines: list[str], selector: str, name: str, where: str, line: int) -
     return selected
 
 
-FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([^\s`]*)")
-
-
 def hide_rust_lines(text: Text) -> Text:
     """What mdBook hides in Rust code blocks, left out: a line that is ``#`` or starts with ``# ``
     (``##`` shows as ``#``). The line map keeps pointing at the right lines."""
@@ -111,21 +109,13 @@ def hide_rust_lines(text: Text) -> Text:
     if "#" not in text.text:
         return text
     out, kept = [], []  # kept[n]: the line of the input that output line n is
-    fence, rust = None, False
-    for number, line in enumerate(lines, 1):
-        match = FENCE.match(line)
-        if fence is not None:
-            if match and match[2][0] == fence[0] and len(match[2]) >= len(fence) and not match[3]:
-                fence = None
-            elif rust:
-                body = line.strip()
-                if body == "#" or body.startswith("# "):
-                    continue
-                if body.startswith("##"):
-                    line = line.replace("##", "#", 1)
-        elif match:
-            fence = match[2]
-            rust = match[3].split(",")[0].lower() == "rust"
+    for number, (line, state, info) in enumerate(fences(lines), 1):
+        if state == "inside" and info.split(",")[0].lower() == "rust":
+            body = unquoted(line).strip()
+            if body == "#" or body.startswith("# "):
+                continue
+            if body.startswith("##"):
+                line = line.replace("##", "#", 1)
         out.append(line)
         kept.append(number)
     if len(out) == len(lines):

@@ -26,7 +26,7 @@ from pathlib import Path
 from ..config import BookConfig, BookSection
 from ..errors import BookError
 from ..model import BookWarning
-from . import Entry, Manuscript, Page, Text, book_files, read_text, shown
+from . import Entry, Manuscript, Page, Text, book_files, line_in_file, read_text, shown
 from .includes import DIRECTIVE, expand, hide_rust_lines
 from .metadata import complete, plain
 
@@ -101,7 +101,7 @@ def load(root: Path) -> Manuscript:
     )
     result = MdBook(kind="mdbook", root=root, base=src, config=BookConfig(book=metadata), config_file=CONFIG,
                     entries=[], strict=False)
-    complete(metadata, CONFIG, root.name, result.warnings, line=_line(config_path, "[book]"))
+    complete(metadata, CONFIG, root.name, result.warnings, line=line_in_file(config_path, "[book]"))
     result.entries = summary(root, src / SUMMARY, result.warnings)
     if not result.entries:
         raise BookError("SUMMARY.md lists no chapters", shown(root, src / SUMMARY))
@@ -125,15 +125,6 @@ def _names(authors) -> str:
     if len(names) > 2:
         return ", ".join(names[:-1]) + ", and " + names[-1]
     return " and ".join(names)
-
-
-def _line(path: Path, needle: str) -> int | None:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError:
-        return None
-    position = text.find(needle)
-    return text.count("\n", 0, position) + 1 if position >= 0 else None
 
 
 def summary(root: Path, path: Path, warnings: list[BookWarning]) -> list[Entry]:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
+from ..extensions.blocks import fences
 from . import Entry, Manuscript, Segment, Text
 
-FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 ATX = re.compile(r"^(#{1,6})(?=\s|$)")
 SETEXT = re.compile(r"^(=+|-+)\s*$")
 FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]")
@@ -52,15 +52,8 @@ def first_heading_line(lines: list[str]) -> int:
 
 
 def first_heading_level(lines: list[str]) -> int | None:
-    fence = None
-    for n, line in enumerate(lines):
-        match = FENCE.match(line)
-        if fence:
-            if match and match[1][0] == fence[0] and len(match[1]) >= len(fence):
-                fence = None
-            continue
-        if match:
-            fence = match[1]
+    for n, (line, state, _) in enumerate(fences(lines)):
+        if state:
             continue
         heading = ATX.match(line)
         if heading:
@@ -73,16 +66,8 @@ def first_heading_level(lines: list[str]) -> int | None:
 def rewrite(lines: list[str], shift: int, note_prefix: str) -> list[str]:
     """Headings moved by ``shift`` levels (kept within 1–6), footnote labels prefixed; code untouched."""
     out: list[str] = []
-    fence = None
-    for n, line in enumerate(lines):
-        match = FENCE.match(line)
-        if fence:
-            if match and match[1][0] == fence[0] and len(match[1]) >= len(fence):
-                fence = None
-            out.append(line)
-            continue
-        if match:
-            fence = match[1]
+    for n, (line, state, _) in enumerate(fences(lines)):
+        if state:
             out.append(line)
             continue
         if shift:

@@ -73,7 +73,7 @@ def write_cover(book: Book, target: Path, pages: int) -> list[str]:
 
     from ..fetcher import BookFetcher
     from ..preflight import Expected, preflight
-    from .pdf import font_configuration, font_faces
+    from .print_fonts import font_configuration, font_faces
 
     profile = profiles.get(book.print_settings.profile)
     geometry = cover_geometry(book.print_settings.trim, pages, profile, book.print_settings.paper)

@@ -17,13 +17,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import profiles, styles, tempdirs
+from .. import profiles, styles
 from ..config import TRIMS
 from ..framestack import roomy
 from ..model import Book
 from ..profiles import Profile
 from ..xhtml import inner_xhtml, parse_html, parse_xhtml
 from . import source_date
+from .print_fonts import font_configuration, font_faces
 
 # The design's outside margin in inches, by trim (the inside one comes from the profile).
 OUTSIDE = {"5x8": 0.55, "5.5x8.5": 0.58, "6x9": 0.6}
@@ -121,93 +122,6 @@ def stylesheets(book: Book, font_config, page_geometry: Geometry, profile: Profi
                   color_profiles=color_profiles) for name in names]
     css = styles.templates_for(book).get_template("print/page-geometry.css.j2").render(g=page_geometry)
     return [font_faces(book, font_config)] + sheets + [CSS(string=css, font_config=font_config)]
-
-
-# --- fonts: the theme's faces, and nothing of the machine ---------------------------------------
-#
-# print.css declares the text faces (shipped in styles/fonts/) and lists the chains' families in
-# font-family; the @font-face rules of the code, chart and fallback faces are written here, for the
-# faces the book uses (coverage.faces_in_use), from files the theme named. WeasyPrint picks a face
-# per character through fontconfig, which would also reach for any font of the machine (a colour
-# emoji font even wins over the CSS's own families), so the layout's fontconfig is given no system
-# font at all: only the faces declared here and in the CSS exist for it.
-
-
-def font_configuration(book: Book):
-    """A WeasyPrint FontConfiguration whose fontconfig knows no font of the machine. A family the
-    CSS (or an author's SVG) names and no @font-face declares falls back to the text chain."""
-    import os
-    import tempfile
-
-    from weasyprint.text.fonts import FontConfiguration
-
-    from ..coverage import faces_in_use
-
-    used = {face.entry for face in faces_in_use(book, ("fallback",))}
-    chain = styles.faces(book.style_dirs, "text") + styles.faces(book.style_dirs, "fallback")
-    families = list(dict.fromkeys(face.family for face in chain
-                                  if face.path and (face.role == "text" or face.entry in used)))
-    appended = "".join(f"<string>{_xml(name)}</string>" for name in families)
-    conf = ('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n<fontconfig>'
-            f'<match target="pattern"><edit name="family" mode="append_last">{appended}</edit></match>'
-            '</fontconfig>\n') if families else "<fontconfig></fontconfig>\n"
-    handle, name = tempfile.mkstemp(prefix="herpress-fonts-", suffix=".conf")
-    before = os.environ.get("FONTCONFIG_FILE")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(conf)
-        os.environ["FONTCONFIG_FILE"] = name  # read by FcInitLoadConfigAndFonts, in the constructor
-        config = FontConfiguration()
-        config._folder = tempdirs.folder()  # WeasyPrint's own would outlive the build (tempdirs.py)
-        return config
-    finally:
-        if before is None:
-            os.environ.pop("FONTCONFIG_FILE", None)
-        else:
-            os.environ["FONTCONFIG_FILE"] = before
-        os.unlink(name)
-
-
-def font_faces(book: Book, font_config):
-    """The @font-face rules of the theme's code, chart and fallback faces the book uses."""
-    from weasyprint import CSS
-
-    from ..coverage import faces_in_use
-
-    faces = faces_in_use(book)
-    rules = [f'@font-face {{ font-family: "{_css(face.family)}"; src: url("{face.path.as_uri()}"); '
-             f'font-weight: {face.weight}; font-style: {"italic" if face.italic else "normal"}; }}' for face in faces]
-    return CSS(string="\n".join(rules), font_config=font_config,
-               url_fetcher=_face_fetcher([face.path for face in faces]))
-
-
-def _css(name: str) -> str:
-    return name.replace("\\", "\\\\").replace('"', '\\"')
-
-
-def _xml(name: str) -> str:
-    return name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _face_fetcher(paths):
-    """A URL fetcher that reads exactly the font files the theme named, nothing else."""
-    from urllib.parse import unquote, urlsplit
-
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    from ..fetcher import RefusedURL
-
-    allowed = {path.resolve() for path in paths}
-
-    class Fetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            parts = urlsplit(url)
-            path = Path(unquote(parts.path)).resolve() if parts.scheme == "file" else None
-            if path not in allowed:
-                raise RefusedURL(f"refused to read '{url}': not a font the theme names")
-            return URLFetcherResponse(url, body=path.read_bytes())
-
-    return Fetcher(allowed_protocols=["file"], fail_on_errors=True)
 
 
 @dataclass
