@@ -21,6 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 CHAPTER = "01-first-chapter.md"
 
 # The Rust book's chapter 8 greetings, in the seven scripts beyond Latin, and two emoji.
+CODE_ONLY = "\ua708"  # MODIFIER LETTER EXTRA-HIGH DOTTED TONE BAR: in DejaVu Sans Mono, no text face
 GREETINGS = ["السلام عليكم", "שלום", "नमस्ते", "こんにちは", "안녕하세요", "你好", "Здравствуйте"]
 EMOJI = ["😻", "💖"]
 ARMENIAN = "\u0531"  # in the code face (DejaVu Sans Mono) only: not in the text faces nor the fallback
@@ -49,7 +50,8 @@ def scripts_book(tmp_path_factory, init_book):
     shutil.copytree(init_book.book.root / "manuscript", folder / "manuscript")
     add(folder, "\n## Greetings\n\n" + "".join(f"- {g}\n" for g in GREETINGS) +
         f"- **{GREETINGS[0]} {GREETINGS[3]}** and *{GREETINGS[6]}*\n- {EMOJI[0]} and {EMOJI[1]}\n\n"
-        f"```text\nerror: ╭─ src/main.rs → ✓ {ARMENIAN}\n```\n")
+        f"```text\nerror: ╭─ src/main.rs → ✓ {ARMENIAN}\n```\n\n"
+        "```rust\n" + "".join(f'let hello = String::from("{g}");\n' for g in GREETINGS) + "```\n")
     return build(folder, ("pdf",))
 
 
@@ -58,6 +60,9 @@ def test_greetings_and_emoji_print_and_read_back(scripts_book):
                           check=True).stdout
     for word in GREETINGS + EMOJI + ["╭─ src/main.rs → ✓"]:
         assert word in text, word
+    for greeting in GREETINGS:  # in code too, where the code face leaves Arabic and Hebrew to their faces
+        in_bold = greeting in (GREETINGS[0], GREETINGS[3], GREETINGS[6])
+        assert text.count(greeting) >= 2 + in_bold, greeting  # the list item, the bold line, the code line
 
 
 def test_the_pdf_embeds_only_faces_the_theme_names(scripts_book):
@@ -76,13 +81,13 @@ def test_the_pdf_embeds_only_faces_the_theme_names(scripts_book):
 
 
 def test_a_code_character_only_the_code_chain_has_passes_and_in_prose_is_reported_with_every_line(book):
-    add(book, f"```\nlet a = \"{ARMENIAN}\";\n```\n")
+    add(book, f"```\nlet a = \"{CODE_ONLY}\";\n```\n")
     coverage.check_coverage(load_book(book))  # in code: the code face has it
-    lines = add(book, f"Armenian {ARMENIAN} in prose,\n\nand {ARMENIAN} again.\n")
+    lines = add(book, f"A tone bar {CODE_ONLY} in prose,\n\nand {CODE_ONLY} again.\n")
     with pytest.raises(BookError) as raised:
         coverage.check_coverage(load_book(book))
     (error,) = each(raised.value)
-    assert f"U+0531 {unicodedata.name(ARMENIAN)}" in error.message and "text chain" in error.message
+    assert f"U+{ord(CODE_ONLY):04X} {unicodedata.name(CODE_ONLY)}" in error.message and "text chain" in error.message
     assert (str(error.file), error.line) == (f"manuscript/{CHAPTER}", lines[0])
     assert f"manuscript/{CHAPTER}:{lines[2]}" in error.message  # every line it is on, in one error
     assert "replace it" in error.message
@@ -133,17 +138,21 @@ def test_the_default_themes_system_fonts_stay_in_the_system_font_folder(monkeypa
         styles._face(dirs, "system:../../../etc/passwd", "fallback", {}, "theme.toml")
 
 
-def test_the_print_css_lists_the_theme_chains_and_setup_installs_their_packages():
+def test_the_print_css_uses_the_theme_chains_and_setup_installs_their_packages(scripts_book):
+    from herpress.writers.print_fonts import chains as css_chains
+
     dirs = [styles.default_styles_dir()]
     css = (REPO / "styles" / "print.css").read_text()
 
-    def families(selector: str) -> list[str]:
-        rule = re.search(re.escape(selector) + r"[^{]*\{[^}]*?font-family:\s*([^;]+);", css)
-        return re.findall(r'"([^"]+)"', rule.group(1))
+    def families(selector: str) -> str:
+        return re.search(re.escape(selector) + r"[^{]*\{[^}]*?font-family:\s*([^;]+);", css).group(1)
 
+    assert families("html") == "var(--text-fonts)" and families("code, pre") == "var(--code-fonts)"
+    lists = {context: re.findall(r'"([^"]+)"', value) for context, value in css_chains(scripts_book.book).items()}
     chains = {context: [family.name for family in coverage.chain(dirs, context)] for context in coverage.CHAINS}
-    assert families("html") == ["Libertine"] + chains["text"][1:]
-    assert families("code, pre") == chains["code"]
+    for context, listed in lists.items():  # the chain's order, less the fallback faces the book does not need
+        assert listed == [name for name in chains[context] if name in listed] and listed[0] == chains[context][0]
+    assert "Noto Naskh Arabic" in lists["text"] and "Noto Serif Thai" not in lists["text"]
     setup = (REPO / "scripts" / "setup").read_text()
     packages = styles.theme(dirs)["fonts"]["packages"]
     for role in styles.ROLES:

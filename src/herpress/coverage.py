@@ -83,7 +83,7 @@ class Family:
     def has(self, chars: set[int]) -> set[int]:
         found: set[int] = set()
         for face in self.installed:
-            found |= chars & cmap(face.path)
+            found |= {code for code in chars & cmap(face.path) if face.draws(code)}
         return found
 
 

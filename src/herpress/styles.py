@@ -6,6 +6,8 @@ putting a file of the same name in its ``styles/`` folder.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -72,6 +74,10 @@ class Face:
     role: str
     path: Path | None
     package: str | None = None  # the Debian package that installs a system face
+    ranges: tuple[tuple[int, int], ...] = ()  # the characters it may draw ([fonts.ranges]); () = all it has
+
+    def draws(self, code: int) -> bool:
+        return not self.ranges or any(start <= code <= end for start, end in self.ranges)
 
     @property
     def system(self) -> bool:
@@ -111,7 +117,21 @@ def faces(dirs: list[Path], role: str) -> list[Face]:
     if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
         raise BookError(f"[fonts] {role} must be a list of font file names", where)
     packages = table.get("packages", {})
-    return [_face(dirs, entry, role, packages, where) for entry in entries]
+    ranges = table.get("ranges", {})
+    return [dataclasses.replace(face, ranges=_ranges(ranges.get(face.entry, ""), face.entry, where))
+            if ranges.get(face.entry) else face for face in (_face(dirs, entry, role, packages, where) for entry in entries)]
+
+
+def _ranges(value: str, entry: str, where: str) -> tuple[tuple[int, int], ...]:
+    """``"U+0000-058F, U+0900-FFFF"`` → ((0, 0x58F), (0x900, 0xFFFF))."""
+    found = []
+    for part in str(value).split(","):
+        match = re.fullmatch(r"\s*U\+([0-9A-Fa-f]{1,6})(?:-([0-9A-Fa-f]{1,6}))?\s*", part)
+        if not match:
+            raise BookError(f"[fonts.ranges] '{entry}': '{part.strip()}' is not a range like U+0000-058F", where)
+        start = int(match[1], 16)
+        found.append((start, int(match[2], 16) if match[2] else start))
+    return tuple(found)
 
 
 def _face(dirs: list[Path], entry: str, role: str, packages: dict, where: str) -> Face:

@@ -59,9 +59,44 @@ def font_faces(book: Book, font_config):
 
     faces = faces_in_use(book)
     rules = [f'@font-face {{ font-family: "{_css(face.family)}"; src: url("{face.path.as_uri()}"); '
-             f'font-weight: {face.weight}; font-style: {"italic" if face.italic else "normal"}; }}' for face in faces]
+             f'font-weight: {face.weight}; font-style: {"italic" if face.italic else "normal"};'
+             + (f" unicode-range: {_drawn_range(face)};" if face.ranges else "") + " }" for face in faces]
+    variables = " ".join(f"--{role}-fonts: {families};" for role, families in chains(book).items())
+    rules += [f":root {{ {variables} }}", f"@page {{ {variables} }}"]  # the page context inherits from no element
     return CSS(string="\n".join(rules), font_config=font_config,
                url_fetcher=_face_fetcher([face.path for face in faces]))
+
+
+def _drawn_range(face) -> str:
+    """The ``unicode-range`` of the characters a face has and may draw. WeasyPrint gives fontconfig
+    the range as the face's character set outright, so a range wider than the face's own cmap would
+    send it characters it has no glyph for (tofu, not the next face of the chain)."""
+    from ..coverage import cmap
+
+    runs: list[list[int]] = []
+    for code in sorted(code for code in cmap(face.path) if face.draws(code)):
+        if runs and code == runs[-1][1] + 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+    return ", ".join(f"U+{start:X}-{end:X}" if end > start else f"U+{start:X}" for start, end in runs)
+
+
+def chains(book: Book) -> dict[str, str]:
+    """Each chain of theme.toml as a CSS font-family list (``--text-fonts``, ``--code-fonts``,
+    ``--charts-fonts``, which print.css and cover.css use): the role's own families, then the
+    fallback families the book needs, in the theme's order — so the stylesheets never repeat the
+    theme's list of faces."""
+    from ..coverage import CHAINS, faces_in_use
+
+    used = {face.entry for face in faces_in_use(book, ("fallback",))}
+    lists = {}
+    for context, (own, _) in CHAINS.items():
+        faces = styles.faces(book.style_dirs, own) + [f for f in styles.faces(book.style_dirs, "fallback")
+                                                       if f.entry in used]
+        families = dict.fromkeys(face.family for face in faces if face.path is not None)
+        lists[context] = ", ".join(f'"{_css(name)}"' for name in families) or '"Libertine"'
+    return lists
 
 
 def _css(name: str) -> str:
