@@ -647,19 +647,15 @@ def census(source: Path, files: list[str]) -> dict:
 def text_face_codepoints() -> frozenset[int]:
     """What herpress's default theme can print: every face of its text and code chains (text or
     code faces, then the fallback faces; ``herpress.coverage.chain``), without telling prose from
-    code. With a herpress that has no chains yet, the intersection of the text faces, as its
-    older coverage check took them."""
+    code."""
     from herpress import coverage
-    if hasattr(coverage, "chain"):
-        found: set[int] = set()
-        for context in ("text", "code"):
-            for family in coverage.chain([REPO / "styles"], context):
-                for face in family.installed:
-                    found |= coverage.cmap(face.path)
-        return frozenset(found)
-    theme = tomllib.loads((REPO / "styles" / "theme.toml").read_text(encoding="utf-8"))
-    faces = [REPO / "styles" / f for f in theme["fonts"]["text"] if "_M." not in f]
-    return frozenset.intersection(*(coverage.cmap(face) for face in faces))
+
+    found: set[int] = set()
+    for context in ("text", "code"):
+        for family in coverage.chain([REPO / "styles"], context):
+            for face in family.installed:
+                found |= {code for code in coverage.cmap(face.path) if face.draws(code)}
+    return frozenset(found)
 
 
 def _invisible(char: str) -> bool:

@@ -155,3 +155,51 @@ def test_cli_reports_each_problem_as_file_and_line(tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "a.md:3: <script> is not allowed" in result.stderr and "b.md:3: code block opened here" in result.stderr
     assert not (folder / "build" / "book.epub").exists()
+
+
+def test_headings_that_skip_a_level_move_up_keeping_their_order(tmp_path):
+    one, book = chapter(tmp_path, "# Title\n\n#### Keywords\n\nText.\n\n#### More\n\n##### Under\n\n## Section\n\n### Sub\n")
+    assert [(h.level, h.text) for h in one.headings] == [(2, "Keywords"), (2, "More"), (3, "Under"), (2, "Section"),
+                                                          (3, "Sub")]
+    assert any(str(w).startswith("one.md:3: warning: heading 'Keywords' (level 4) skips a level") for w in book.warnings)
+
+
+def test_listing_tags_in_quotes_and_captions_holding_angle_brackets(tmp_path):
+    one, _ = chapter(tmp_path, """
+        # Title
+
+        > <Listing file-name="src/main.rs">
+        >
+        > ```rust
+        > fn main() {}
+        > ```
+        >
+        > </Listing>
+
+        <Listing number="6-5" caption="A `match` on an `Option<i32>`">
+
+        ```rust
+        let x = 1;
+        ```
+
+        </Listing>
+        """)
+    root = parse_xhtml(one.body_html)
+    assert root.find("blockquote/pre/code").text == "fn main() {}" and "Filename: src/main.rs" in one.body_html
+    assert "Listing 6-5: A <code>match</code> on an <code>Option&lt;i32&gt;</code>" in one.body_html
+    assert "Listing" not in "".join(root.itertext()).replace("Listing 6-5", "")
+
+
+def test_pandoc_and_gitbook_markup_becomes_plain_book_markup(tmp_path):
+    one, book = chapter(tmp_path, """
+        # Bibliography {-}
+
+        {% exercise %}
+        Try it.
+        {% endexercise %}
+
+        ## Section {: foo="bar" data-x="1" }
+        """)
+    assert one.number is None and "Try it." in one.body_html and "{%" not in one.body_html
+    assert "foo" not in one.body_html and 'data-x="1"' in one.body_html
+    assert any("{% exercise %} is a template tag" in str(w) for w in book.warnings)

@@ -230,3 +230,24 @@ def test_pandoc_yaml_block_of_the_first_file_and_safe_load(tmp_path):
     files = {"a.md": "---\ntitle: From The Block\nauthor: Eve\n---\n\n# A\n\nText.\n"}
     book = load_book(write(tmp_path / "book2", files))
     assert (book.metadata.title, book.metadata.creator) == ("From The Block", "Eve")
+
+
+def test_pandoc_project_as_rlhf_style_books_keep_it(tmp_path):
+    """metadata.yml wrapped in --- … ---, a licence comment before each chapter's YAML block, and
+    images named from the project folder (pandoc runs there)."""
+    import base64
+
+    files = {
+        "metadata.yml": "---\ntitle: Wrapped Metadata\nauthor: Fay Writer\n---\n",
+        "chapters/01-intro.md": "<!-- Licence: CC BY 4.0 -->\n---\nchapter: 1\n---\n\n# Introduction\n\n"
+                                "![A dot](images/dot.png)\n",
+        "chapters/README.md": "How to build this book.\n",
+    }
+    folder = write(tmp_path / "book", files)
+    (folder / "images").mkdir()
+    (folder / "images" / "dot.png").write_bytes(base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg=="))
+    book = load_book(folder)
+    assert (book.metadata.title, book.metadata.creator) == ("Wrapped Metadata", "Fay Writer")
+    assert [c.title for c in book.chapters] == ["Introduction"]
+    assert "chapter: 1" not in book.chapters[0].body_html and "images/dot.png" in book.assets

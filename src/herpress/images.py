@@ -36,7 +36,8 @@ BARE_DOCTYPE = re.compile(rb"<!DOCTYPE\s+[A-Za-z_:][\w.:-]*(?:\s+(?:PUBLIC\s+" +
 def collect(container, root: Path, base: Path, here: Path, shown: str, source: str) -> dict[str, Asset]:
     """Check every ``<img>`` of a chapter and return its images as assets keyed by their name.
 
-    ``src`` is relative to ``here`` (the chapter file's folder); the name, and the ``src`` the
+    ``src`` is relative to ``here`` (the chapter file's folder), or else to ``base`` (where pandoc,
+    run in the project folder, finds it); the name, and the ``src`` the
     writers see, is the path under ``base`` (the book's manuscript folder). Every bad image of
     the chapter is reported, not only the first."""
     assets: dict[str, Asset] = {}
@@ -55,6 +56,8 @@ def collect(container, root: Path, base: Path, here: Path, shown: str, source: s
                 raise BookError(f"image '{src}' must be a file inside the book folder, given by a relative path "
                                 "(herpress never fetches from the network)", shown, line)
             path = Path(os.path.normpath(here / unquote(src)))
+            if not path.exists() and (base / unquote(src)).exists():  # pandoc's way: from the project folder
+                path = Path(os.path.normpath(base / unquote(src)))
             if not path.is_relative_to(root):
                 raise BookError(f"image '{src}' lies outside the book folder", shown, line)
             name = path.relative_to(base).as_posix() if path.is_relative_to(base) else \

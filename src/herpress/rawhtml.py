@@ -32,6 +32,31 @@ nav ol p picture pre q rp rt ruby s samp section small source span strong sub su
 thead time tr u ul var wbr svg math""".split())
 
 
+# The attributes an author's markup may carry into the book (HTML's, for the elements above), and
+# those Python-Markdown and herpress's extensions write; data-* and aria-* too.
+ATTRIBUTES = set("""id class title lang dir hidden role style href hreflang rel type src alt width height colspan
+rowspan headers scope abbr start reversed value span cite datetime open""".split())
+XML_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
+
+
+def _tidy_attributes(element, source: str, seen: set, notes: list) -> None:
+    """pandoc's ``{-}`` becomes the class ``unnumbered``; an attribute no ebook knows (GitBook's
+    ``{% … %}`` read as attributes, ``<h1 ->``) is left out, said once per name. Event attributes
+    stay for :func:`check` to refuse."""
+    for name in list(element.attrib):
+        lowered = name.lower()
+        if lowered in ATTRIBUTES or lowered.startswith(("data-", "aria-", "on", "epub:", "xml:")) \
+                and XML_NAME.match(lowered.replace(":", "")):
+            continue
+        del element.attrib[name]
+        if name in ("-", "."):  # {-} and {.-}: pandoc's short way to say unnumbered
+            element.set("class", " ".join([*(element.get("class") or "").split(), "unnumbered"]))
+        elif name not in seen:
+            seen.add(name)
+            notes.append((f"attribute '{name}' on <{element.tag}> means nothing in a book: left out",
+                          _line(source, name)))
+
+
 def tidy(container, source: str) -> list[tuple[str, int | None]]:
     """Take out what prints nothing and what no reading system knows, before anything reads the
     chapter: comments and processing instructions, ``[TOC]`` markers (the book has its own
@@ -50,6 +75,8 @@ def tidy(container, source: str) -> list[tuple[str, int | None]]:
         if element is container or not isinstance(element.tag, str):
             continue
         tag = element.tag.lower()
+        if not any(isinstance(a.tag, str) and a.tag.lower() in ("svg", "math") for a in element.iterancestors()):
+            _tidy_attributes(element, source, seen, notes)
         if tag in ALLOWED or tag in FORBIDDEN or element.getparent() is None:
             continue
         if any(isinstance(a.tag, str) and a.tag.lower() in ("svg", "math") for a in element.iterancestors()):

@@ -206,7 +206,8 @@ class _Converter:
         if blocks.too_deep(container) is not None:
             raise BookError(f"lists, quotes or HTML are nested more than {blocks.MAX_DEPTH} levels deep",
                             shown, _deepest_line(text))
-        notes = [(f"<{name}> is not an HTML element: its content is kept, the tag left out", line)
+        notes = [(f"{name} is a template tag of another tool: left out, its content kept" if name.startswith("{%")
+                  else f"<{name}> is not an HTML element: its content is kept, the tag left out", line)
                  for name, line in self.stray.unknown.items()]
         notes += rawhtml.tidy(container, text)
         rawhtml.check(container, shown, text)
@@ -295,6 +296,8 @@ class _Converter:
             mark.set("id", f"gu-{slug}-{n}")
         for n, mark in enumerate(container.iterfind(".//span[@class='ix']"), 1):
             mark.set("id", f"ix-{slug}-{n}")
+        if not self.source.strict:
+            self._no_skipped_levels(container, text)
         chapter.tables = _tables(container, slug, shown, source)
         chapter.headings = [
             Heading(id=h.get("id"), level=int(h.tag[1]), text=plain_text(h), html=inner_xhtml(h))
@@ -305,6 +308,27 @@ class _Converter:
                                   png_name=f"images/{_label_id(s.label)}.png") for s in self.charts.specs]
         self.containers[slug] = container
         return chapter
+
+    def _no_skipped_levels(self, container, text: Text) -> None:
+        """Headings that skip a level (``####`` right under the title) move up to the next level:
+        a reader, a screen reader and the contents see a hierarchy without holes (Ace's
+        heading-order). Said once per chapter, at the first."""
+        open_levels: list[tuple[int, int]] = []  # (level as written, level given) of the headings above
+        first = None
+        for heading in container.iter("h2", "h3", "h4", "h5", "h6"):
+            written = int(heading.tag[1])
+            while open_levels and open_levels[-1][0] >= written:
+                open_levels.pop()
+            given = open_levels[-1][1] + 1 if open_levels else 2
+            if given != written:
+                first = first or (plain_text(heading), written, given)
+                heading.tag = f"h{given}"
+            open_levels.append((written, given))
+        if first is not None:
+            words, was, now = first
+            self.warnings.append(BookWarning(f"heading '{words}' (level {was}) skips a level: set as level {now}, "
+                                             "and the headings under it with it",
+                                             *text.where(line_of(text.text, words))))
 
     def _title(self, container, entry: Entry, shown: str, text: Text):
         """Take the chapter's title out of ``container``: its first heading, after anything that

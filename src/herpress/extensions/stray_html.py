@@ -30,7 +30,9 @@ script search section select slot small source span strong style sub summary sup
 textarea tfoot th thead time title tr track u ul var video wbr svg math frame frameset applet base
 center font big strike tt""".split())
 TAG_NAME = re.compile(r"<\s*/?\s*([A-Za-z][A-Za-z0-9-]*)")
-ALONE = re.compile(r"^\s{0,3}<(/?)([A-Za-z][\w-]*)((?:\s+[^>]*)?)\s*>\s*$")
+# a tag alone on its line (in a quote too); attribute values may hold ">" (caption="`Option<T>`")
+ALONE = re.compile(r"""^((?:\s*>)*)\s{0,3}<(/?)([A-Za-z][\w-]*)((?:\s+[\w:-]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*)\s*(/?)>\s*$""")
+TEMPLATE_TAG = re.compile(r"^\s*\{%-?\s*([\w-]+)[^%]*-?%\}\s*$")  # GitBook's and Jekyll's {% exercise %}
 ATTRIBUTE = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
@@ -62,32 +64,35 @@ class UnknownElementPreprocessor(Preprocessor):
             if state:
                 out.append(line)
                 continue
+            tag = TEMPLATE_TAG.match(line)
+            if tag:  # a site generator's template tag: its content stays, the tag goes
+                self.extension.unknown.setdefault("{% " + tag[1] + " %}", number)
+                out.append("")
+                continue
             alone = ALONE.match(line)
-            if not alone or known(alone[2]):
+            if not alone or known(alone[3]):
                 out.append(line)
                 continue
-            name = alone[2]
+            quote, closing, name, attribute_text, empty = alone.groups()
             self.extension.unknown.setdefault(name, number)
-            if alone[1]:  # closing: the caption goes after the content, as the preprocessor prints it
-                out.append("")
-                if open_captions:
-                    caption = open_captions.pop()
-                    if caption:
-                        out.extend([caption, ""])
+            blank = quote.rstrip()  # a blank line of the same quote
+            if closing:  # the caption goes after the content, as the preprocessor prints it
+                caption = open_captions.pop() if open_captions else ""
+                out.extend([blank, quote + caption, blank] if caption else [blank])
                 continue
             attributes = {m[1].lower(): html.unescape(m[2] if m[2] is not None else m[3] or "")
-                          for m in ATTRIBUTE.finditer(alone[3])}
-            out.append("")
+                          for m in ATTRIBUTE.finditer(attribute_text)}
+            out.append(blank)
             if attributes.get("file-name"):
-                out.extend([f"Filename: {attributes['file-name']}", ""])
+                out.extend([quote + f"Filename: {attributes['file-name']}", blank])
             caption = attributes.get("caption", "")
             if caption:
                 number_text = f" {attributes['number']}" if attributes.get("number") else ""
                 caption = f"{name.capitalize()}{number_text}: {caption}"
-            if not alone[3].rstrip().endswith("/"):
+            if not empty:
                 open_captions.append(caption)
             elif caption:
-                out.extend([caption, ""])
+                out.extend([quote + caption, blank])
         return out
 
 

@@ -22,7 +22,8 @@ from . import plain as plain_folder
 from .metadata import plain
 
 METADATA_FILES = ("metadata.yaml", "metadata.yml", "meta.yaml", "meta.yml")
-BLOCK = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+# a YAML block at the top of a file, after any HTML comments (a licence notice often comes first)
+BLOCK = re.compile(r"\A((?:\s*<!--.*?-->)*\s*)---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
 def recognizes(root: Path) -> bool:
@@ -37,7 +38,7 @@ def recognizes(root: Path) -> bool:
     except OSError:
         return False
     block = BLOCK.match(head)
-    return bool(block and re.search(r"^(title|author)\s*:", block[1], re.MULTILINE))
+    return bool(block and re.search(r"^(title|author)\s*:", block[2], re.MULTILINE))
 
 
 def _defaults_file(root: Path) -> Path | None:
@@ -56,8 +57,8 @@ class Pandoc(Manuscript):
         """A chapter's text without its YAML block (kept as blank lines, so lines still match)."""
         text = read_text(self.root, path)
         block = BLOCK.match(text)
-        if block:
-            text = "\n" * block[0].count("\n") + text[block.end():]
+        if block:  # the block becomes blank lines; comments before it stay (the reader drops them)
+            text = block[1] + "\n" * (block[0].count("\n") - block[1].count("\n")) + text[block.end():]
         return Text(text, [Segment(1, self.shown(path), 1)])
 
 
@@ -96,14 +97,17 @@ def load(root: Path) -> Manuscript:
     if order[1]:  # the first file's YAML block, as pandoc reads every file's
         block = BLOCK.match(read_text(root, order[1][0]))
         if block:
-            meta = {**_yaml_text(block[1], shown(root, order[1][0])), **meta}
+            meta = {**_yaml_text(block[2], shown(root, order[1][0])), **meta}
             where = where or shown(root, order[1][0])
     manuscript = plain_folder.load(root, "pandoc", _metadata(meta), where, order, warnings)
     return Pandoc(**vars(manuscript))
 
 
 def _yaml(root: Path, path: Path) -> dict:
-    return _yaml_text(read_text(root, path), shown(root, path))
+    """A metadata file; pandoc allows it to be wrapped in ``---`` … ``---`` (or ``...``) as a block."""
+    text = read_text(root, path)
+    block = BLOCK.match(text)
+    return _yaml_text(block[2] if block else text, shown(root, path))
 
 
 def _yaml_text(text: str, where: str) -> dict:

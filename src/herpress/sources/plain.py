@@ -44,7 +44,8 @@ def load(root: Path, kind: str = "plain", metadata: BookSection | None = None, c
     index, chapters, ordered = order or reading_order(root, warnings)
     metadata = metadata or BookSection()
     if not metadata.title:
-        metadata.title = _title(index) if index else _title(chapters[0]) if len(chapters) == 1 else ""
+        metadata.title = _gitbook_title(root) or _book_title(index) if index else \
+            _title(chapters[0]) if len(chapters) == 1 else _gitbook_title(root)
     result = Manuscript(kind=kind, root=root, base=root, config=BookConfig(book=metadata),
                         config_file=config_file, entries=[], warnings=warnings, strict=False)
     complete(metadata, config_file or (shown(root, index) if index else ""), root.name, result.warnings)
@@ -108,6 +109,26 @@ def _entries(root: Path, chapters: list[Path], ordered: bool) -> list[Entry]:
     return [Entry([Page(path)], kind) for path, kind in zip(chapters, kinds)]
 
 
+INDEX_HEADINGS = re.compile(r"^(summary|table of contents|contents|toc|index)$", re.IGNORECASE)
+
+
+def _book_title(index: Path) -> str:
+    """The index file's heading, unless it only names the index ("Summary", "Contents")."""
+    title = _title(index)
+    return "" if INDEX_HEADINGS.match(title) else title
+
+
+def _gitbook_title(root: Path) -> str:
+    """GitBook keeps the title in ``book.json``."""
+    import json
+
+    try:
+        value = json.loads((root / "book.json").read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError):
+        return ""
+    return plain(str(value.get("title") or "")) if isinstance(value, dict) else ""
+
+
 def _title(path: Path) -> str:
     """The file's first level-1 heading, read cheaply (front matter and code aside)."""
     try:
@@ -115,7 +136,7 @@ def _title(path: Path) -> str:
             head = stream.read(20_000)
     except OSError:
         return ""
-    head = re.sub(r"^---\n.*?\n(---|\.\.\.)\n", "", head, flags=re.DOTALL)
+    head = re.sub(r"^(\s*<!--.*?-->)*\s*---\n.*?\n(---|\.\.\.)\n", "", head, flags=re.DOTALL)
     head = re.sub(r"(?ms)^(```|~~~).*?^\1", "", head)
     match = HEADING.search(head)
     return plain(re.sub(r"\s*\{[^}]*\}\s*$", "", match[1])) if match else ""
