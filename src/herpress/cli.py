@@ -174,8 +174,18 @@ def proof(book_dir: Path = BOOK_DIR, profile: Optional[str] = PROFILE) -> None:
 
 @app.command()
 def init(new_dir: Path = typer.Argument(..., help="Folder for the new book (must not exist or be empty).",
-                                        file_okay=False)) -> None:
-    """Start a new book that builds at once."""
+                                        file_okay=False),
+         source: Optional[Path] = typer.Option(None, "--from", help="An existing book (mdBook, pandoc project, "
+                                               "folder of Markdown files) to make the new one from.",
+                                               file_okay=False, show_default=False)) -> None:
+    """Start a new book that builds at once (or, with --from, one made from an existing book)."""
+    if source is not None:
+        from .scaffold.convert import convert
+
+        path = _run(convert, new_dir, source)
+        typer.echo(f"made a herpress book from {source} in {path}; check the guesses in {path}/manuscript/book.toml, "
+                   f"then build it with: herpress build {new_dir}")
+        return
     from .scaffold import create
 
     path = _run(create, new_dir)
