@@ -34,7 +34,10 @@ def load(root: Path) -> Manuscript:
     if path.is_symlink() and not path.resolve().is_relative_to(root):
         raise BookError("refused: book.toml is a link to a file outside the book folder", shown)
     config = load_config(path, shown_as=shown)
-    result = Manuscript(kind="herpress", root=root, base=manuscript, config=config, config_file=shown, entries=[])
+    # manuscript/ is written for herpress: one '#' per file, skipped levels an error of check's. A
+    # book.toml beside chapters kept as they are reads them as the other sources do.
+    result = Manuscript(kind="herpress", root=root, base=manuscript, config=config, config_file=shown, entries=[],
+                        strict=manuscript != root)
     complete(config.book, shown, root.name, result.warnings, line=line_in_file(path, "[book]"))
     glossary = config.contents.glossary
     for kind, names in (("chapter", config.contents.chapters), ("back", config.contents.back)):
