@@ -203,3 +203,13 @@ def test_pandoc_and_gitbook_markup_becomes_plain_book_markup(tmp_path):
     assert one.number is None and "Try it." in one.body_html and "{%" not in one.body_html
     assert "foo" not in one.body_html and 'data-x="1"' in one.body_html
     assert any("{% exercise %} is a template tag" in str(w) for w in book.warnings)
+
+
+def test_in_herpress_layout_a_skipped_level_is_moved_in_the_book_and_still_an_error_of_check(book):
+    from herpress.check import check
+
+    chapter_file = book / "manuscript" / "01-first-chapter.md"
+    chapter_file.write_text(chapter_file.read_text(encoding="utf-8") + "\n#### Too Deep\n\nText.\n", encoding="utf-8")
+    heading = [h for c in load_book(book).chapters for h in c.headings if h.text == "Too Deep"][0]
+    assert (heading.written, heading.level) == (4, 3) or (heading.written, heading.level) == (4, 2)
+    assert any(f.code == "heading-skip" and "Too Deep" in f.message for f in check(book))

@@ -95,11 +95,12 @@ def headings(book: Book, sources: _Sources) -> list[Finding]:
     for chapter in book.chapters:
         level = 1
         for heading in chapter.headings:
-            if heading.level > level + 1:
+            written = heading.written or heading.level  # as the author wrote it (the book has it moved up)
+            if written > level + 1:
                 line, col = sources.locate(chapter.source, heading.text)
                 found.append(Finding("error", "heading-skip", f"heading '{heading.text}' jumps from level {level} "
-                                     f"to {heading.level}; use {'#' * (level + 1)}", _str(chapter.source), line, col))
-            level = heading.level
+                                     f"to {written}; use {'#' * (level + 1)}", _str(chapter.source), line, col))
+            level = written
     return found
 
 

@@ -32,6 +32,7 @@ class Heading:
     level: int
     text: str  # plain text, for contents and navigation
     html: str  # inline XHTML of the heading's content
+    written: int = 0  # the level the author wrote, where the reader moved a heading that skipped one
 
 
 @dataclass
