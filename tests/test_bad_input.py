@@ -79,3 +79,50 @@ def test_crlf_bom_and_latin1(book):
     path.write_bytes("# Title\n\nCaf\u00e9\n".encode("latin-1"))
     result = herpress("epub", book)
     assert result.returncode == 1 and result.stderr.startswith(f"{CHAPTER}:3: not UTF-8")
+
+
+def set_book_key(book, key: str, value: str) -> None:
+    """``key = value`` in book.toml's [book] (replacing the line that sets it, if any)."""
+    import re
+
+    toml = book / "manuscript" / "book.toml"
+    text = toml.read_text(encoding="utf-8")
+    line = f"{key} = {value}"
+    text = re.sub(rf"(?m)^{key} = .*$", lambda _: line, text, count=1) if re.search(rf"(?m)^{key} = ", text) \
+        else text.replace("[book]\n", f"[book]\n{line}\n", 1)
+    toml.write_text(text, encoding="utf-8")
+
+
+def test_a_nul_in_a_chapter_name_stops_before_anything_is_replaced(book):
+    first = herpress("build", book)
+    assert first.returncode == 0, first.stderr
+    before = {p.name: p.read_bytes() for p in (book / "build").iterdir() if p.suffix in (".epub", ".pdf")}
+    assert len(before) == 2
+    toml = book / "manuscript" / "book.toml"
+    toml.write_text(toml.read_text().replace('"01-first-chapter.md"', '"01-first\\u0000chapter.md"'))
+    result = herpress("build", book)
+    assert result.returncode == 1 and "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert result.stderr.startswith("manuscript/book.toml:") and "U+0000" in result.stderr
+    assert {p.name: p.read_bytes() for p in (book / "build").iterdir() if p.suffix in (".epub", ".pdf")} == before
+
+
+@pytest.mark.parametrize("key, value, words", [
+    ("identifier", "'urn:uuid:ab\"cd'", "identifier"),
+    ("identifier", '"urn:isbn:978\\n0306406157"', "identifier"),
+    ("date", '"2026-13-45"', "ISO 8601"),
+    ("slug", '"../../escaped"', "slug"),
+])
+def test_metadata_an_epub_cannot_carry_stops_the_build_at_its_line(book, key, value, words):
+    set_book_key(book, key, value)
+    result = herpress("epub", book)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.startswith("manuscript/book.toml:") and words in result.stderr, result.stderr
+    assert not list(book.parent.glob("escaped*")) and not list((book / "build").glob("*.epub"))
+
+
+def test_a_five_thousand_character_title_makes_a_short_file_name(book):
+    set_book_key(book, "title", '"' + "Very long title " * 312 + '"')
+    result = herpress("epub", book)
+    assert result.returncode == 0, result.stderr
+    (epub,) = (book / "build").glob("*.epub")
+    assert len(epub.name) <= 90 and epub.name.startswith("very-long-title")

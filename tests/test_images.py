@@ -17,8 +17,18 @@ from herpress.build import build
 from herpress.errors import BookError
 from herpress.xhtml import parse_html
 
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-       b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82")
+def png_bytes(width: int = 1, height: int = 1) -> bytes:
+    """A valid PNG (every chunk's checksum right): herpress reads a PNG's chunks to its end."""
+    import io
+
+    from PIL import Image
+
+    stream = io.BytesIO()
+    Image.new("RGBA", (width, height), (0, 0, 0, 255)).save(stream, "PNG")
+    return stream.getvalue()
+
+
+PNG = png_bytes()
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
 SVG11 = (b'<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN"\n'
          b' "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n')
@@ -235,3 +245,156 @@ def test_author_cover_must_be_a_jpeg_or_png_inside_the_book(book):
     assert str(caught.value.file) == "manuscript/book.toml"
     with pytest.raises(BookError, match="relative path"):
         images.cover(book.resolve(), book.resolve() / "manuscript", "https://example.org/cover.jpg")
+
+
+# --- images that cannot go into the book whole ----------------------------------------------------
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    import struct
+    import zlib
+
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A well-formed PNG whose header claims ``width`` × ``height`` (its pixels a few zero bytes)."""
+    import struct
+    import zlib
+
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + _chunk(b"IDAT", zlib.compress(b"\0" * 4096)) + _chunk(b"IEND", b""))
+
+
+def jpeg_bytes(width: int = 64, height: int = 48, claim: tuple[int, int] | None = None) -> bytes:
+    import io
+    import struct
+
+    from PIL import Image
+
+    stream = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(stream, "JPEG")
+    data = stream.getvalue()
+    if claim:  # the frame header (SOF0) made to claim another size
+        at = data.index(b"\xff\xc0") + 5
+        data = data[:at] + struct.pack(">HH", claim[1], claim[0]) + data[at + 4:]
+    return data
+
+
+@pytest.mark.parametrize("name, data, words", [
+    ("bomb.png", png_claiming(30000, 30000), "900 million pixels"),
+    ("big.jpg", jpeg_bytes(claim=(14000, 14000)), "196 million pixels"),
+    ("claims.jpg", jpeg_bytes(claim=(60000, 60000)), "3,600 million pixels"),
+    ("cut.png", png_bytes(300, 200)[:-20], "damaged or truncated"),
+    ("cut.jpg", jpeg_bytes(400, 300)[:-300], "truncated"),
+    ("noise.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, "damaged or truncated"),
+    ("noise.jpg", b"\xff\xd8\xff" + b"\x13" * 200, "cannot be decoded"),
+    ("cut.gif", b"GIF89a\x10\x00\x10\x00\x80\x00\x00", "cannot be decoded"),
+], ids=["30000x30000-png", "14000x14000-jpeg", "jpeg-claiming-60000x60000", "truncated-png", "truncated-jpeg",
+        "garbage-png", "garbage-jpeg", "truncated-gif"])
+def test_an_image_that_cannot_be_drawn_whole_is_an_error_at_its_line(book, name, data, words):
+    (book / "manuscript" / "images" / name).write_bytes(data)
+    error = error_of(book, f"# T\n\nText.\n\n![A picture](images/{name})\n")
+    assert (str(error.file), error.line) == ("manuscript/one.md", 5) and words in error.message, error.message
+
+
+def test_large_good_images_are_accepted(book):
+    (book / "manuscript" / "images" / "photo.jpg").write_bytes(jpeg_bytes(3000, 2000))
+    (book / "manuscript" / "images" / "wide.png").write_bytes(png_bytes(4000, 3000))
+    data = jpeg_bytes(300, 200) + b"trailing bytes some cameras write"
+    (book / "manuscript" / "images" / "trailing.jpg").write_bytes(data)
+    assets = collect(book, "# T\n\n![a](images/photo.jpg) ![b](images/wide.png) ![c](images/trailing.jpg)\n")
+    assert set(assets) == {"images/photo.jpg", "images/wide.png", "images/trailing.jpg"}
+
+
+def test_a_bomb_never_reaches_the_pdf_silently(tmp_path, init_book):
+    """Before, WeasyPrint logged "Failed to load image" and the PDF went without the picture, exit 0."""
+    import shutil
+    import subprocess
+    import sys
+
+    folder = tmp_path / "bombed"
+    shutil.copytree(init_book.book.root / "manuscript", folder / "manuscript")
+    (folder / "manuscript" / "images").mkdir(exist_ok=True)
+    (folder / "manuscript" / "images" / "bomb.png").write_bytes(png_claiming(30000, 30000))
+    chapter = folder / "manuscript" / "01-first-chapter.md"
+    text = chapter.read_text(encoding="utf-8") + "\n![A picture of nothing](images/bomb.png)\n"
+    chapter.write_text(text, encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "herpress", "pdf", str(folder)], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"manuscript/01-first-chapter.md:{text.count(chr(10))}: image 'images/bomb.png'")
+    assert not list((folder / "build").glob("*.pdf"))
+
+
+@pytest.mark.parametrize("svg, words", [
+    (b'<svg xmlns="http://www.w3.org/2000/svg"><style>@import url(file:///etc/passwd);</style></svg>', "@import"),
+    (b'<svg xmlns="http://www.w3.org/2000/svg"><rect fill="url(http://example.org/p#x)"/></svg>', "fill attribute"),
+    (b'<svg xmlns="http://www.w3.org/2000/svg"><rect style="fill:url(file:///etc/passwd)"/></svg>', "style"),
+    (b'<svg xmlns="http://www.w3.org/2000/svg"><style>rect { fill: \\75 rl(http://x/) }</style></svg>', "<style>"),
+    (b'<?xml-stylesheet href="http://example.org/x.css"?><svg xmlns="http://www.w3.org/2000/svg"/>', "stylesheet"),
+], ids=["style-import", "fill-url", "style-attribute-url", "escaped-url", "xml-stylesheet"])
+def test_css_in_an_svg_may_refer_only_to_the_svg_itself(book, svg, words):
+    (book / "manuscript" / "images" / "bad.svg").write_bytes(svg)
+    error = error_of(book, "# T\n\nText.\n\n![x](images/bad.svg)\n")
+    assert error.line == 5 and words in error.message, error.message
+
+
+def test_an_svg_with_its_own_gradients_and_styles_is_accepted(book):
+    (book / "manuscript" / "images" / "ok.svg").write_bytes(
+        b'<svg xmlns="http://www.w3.org/2000/svg"><defs><linearGradient id="g"/></defs>'
+        b'<style>rect { stroke: url(#g) } @media print { rect { opacity: 1 } }</style>'
+        b'<rect fill="url(#g)" style="stroke: url( \'#g\' )" width="4" height="4"/></svg>')
+    assert collect(book, "# T\n\n![x](images/ok.svg)\n")
+
+
+def test_an_image_fifo_is_refused(book):
+    """Read as a file, a FIFO waits for a writer: here one comes (so that the old behaviour ends), and
+    the image must still be refused, having never been waited on."""
+    fifo = book / "manuscript" / "images" / "pipe.png"
+    os.mkfifo(fifo)
+
+    def writer():
+        try:
+            with open(fifo, "wb") as stream:
+                stream.write(PNG)
+        except OSError:
+            pass
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    try:
+        assert "not a regular file" in error_of(book, "# T\n\n![x](images/pipe.png)\n").message
+    finally:
+        reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # lets the writer's open return
+        thread.join(timeout=5)
+        os.close(reader)
+
+
+def test_weasyprints_own_errors_and_warnings_are_said_not_swallowed(tmp_path):
+    """What WeasyPrint only logs (an image it could not load, a rule it ignored) becomes herpress's
+    message: the error at the Markdown line that uses the image (herpress.weasylog)."""
+    from weasyprint import CSS, HTML
+
+    from herpress import weasylog
+    from herpress.fetcher import BookFetcher
+    from herpress.reader import load_book
+
+    manuscript = tmp_path / "book" / "manuscript"
+    (manuscript / "images").mkdir(parents=True)
+    (manuscript / "images" / "dot.png").write_bytes(PNG)
+    (manuscript / "book.toml").write_text('[book]\ntitle = "T"\ncreator = "C"\npublisher = "P"\n'
+                                          'identifier = "urn:uuid:00000000-0000-4000-8000-0000000000ee"\n\n'
+                                          '[contents]\nchapters = ["one.md"]\n')
+    (manuscript / "one.md").write_text("# One\n\nText.\n\n![A dot](images/dot.png)\n")
+    book = load_book(tmp_path / "book")
+    book.assets["images/dot.png"].content = png_claiming(30000, 30000)  # as if it had slipped past images.py
+    html = HTML(string='<p>x</p><img src="images/dot.png" alt="A dot"/>', base_url=str(book.base) + "/",
+                url_fetcher=BookFetcher(book))
+    with pytest.raises(BookError) as caught:
+        with weasylog.surfaced(book):
+            html.render()
+    assert (caught.value.file, caught.value.line) == ("manuscript/one.md", 5)
+    assert "images/dot.png" in caught.value.message and "could not be drawn" in caught.value.message
+    with weasylog.surfaced(book) as said:
+        HTML(string="<p>x</p>").render(stylesheets=[CSS(string="p { colr: red }")])
+    assert any("colr" in warning for warning in said.warnings)

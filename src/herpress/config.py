@@ -1,12 +1,16 @@
 """The book's configuration: ``manuscript/book.toml``, read into typed settings.
 
 Every mistake is reported with the file and line: a wrong type, a missing key,
-an unknown key (with a "did you mean" suggestion).
+an unknown key (with a "did you mean" suggestion); and values an EPUB or a file name could not
+carry — an identifier with spaces, quotes or control characters, a date that is not ISO 8601, a
+language that is not a BCP 47 tag, a control character in any text, a NUL in a file name — each
+with its line, all of them in one run.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import difflib
 import re
 import tomllib
@@ -14,9 +18,10 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import BookError
+from .errors import BookError, Problems
 
 CONFIG_NAME = "book.toml"
+MAX_CONFIG_BYTES = 2**20
 
 
 @dataclass
@@ -42,6 +47,7 @@ class ContentsSection:
     chapters: list[str]
     back: list[str] = field(default_factory=list)
     glossary: str = ""
+    code_language: str = ""  # of code blocks whose fence names none ("rust"); a "$ " session is "console"
 
 
 @dataclass
@@ -64,15 +70,26 @@ TRIMS = {"5x8": (5.0, 8.0), "5.5x8.5": (5.5, 8.5), "6x9": (6.0, 9.0)}
 LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{4})?(-([A-Z]{2}|[0-9]{3}))?$")
 
 
-def load_config(path: Path, shown_as: Path | str | None = None) -> BookConfig:
-    """Read and check ``book.toml``; ``shown_as`` is the path used in messages."""
+def load_config(path: Path, shown_as: Path | str | None = None, root: Path | None = None) -> BookConfig:
+    """Read and check ``book.toml``; ``shown_as`` is the path used in messages. With ``root``, the
+    file must lie inside that folder (a link to a file elsewhere is refused)."""
+    from .paths import NotRegular, TooLarge, read_regular, within
+
     where = shown_as or path
+    if root is not None and (path.is_symlink() or path.exists()) and not within(path, root):
+        raise BookError(f"refused: {CONFIG_NAME} leads outside the book folder (a link to {path.resolve()})", where)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_regular(path, MAX_CONFIG_BYTES).decode("utf-8-sig")
     except FileNotFoundError:
         raise BookError(f"no {CONFIG_NAME}: the book's title, identifier and chapter order go there", where)
+    except NotRegular as error:
+        raise BookError(f"not a regular file (a {error.kind}): herpress reads {CONFIG_NAME} only from a file", where)
+    except TooLarge as error:
+        raise BookError(f"{error.size / 2**20:.1f} MB is far too large for {CONFIG_NAME}", where)
     except UnicodeDecodeError as error:
         raise BookError(f"not UTF-8 text ({error.reason} at byte {error.start})", where, 1)
+    except OSError as error:
+        raise BookError(f"cannot read: {error.strerror}", where)
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -138,6 +155,8 @@ def _convert(hint, value, name, table, text, where):
             raise BookError(f"'{name}' must be true or false, not {_kind(value)}", where, line)
         return value
     if hint is str:
+        if name == "date" and isinstance(value, datetime.date):  # date = 2026-11-24, unquoted: a TOML date
+            return value.isoformat()
         if not isinstance(value, str):
             raise BookError(f"'{name}' must be a string, not {_kind(value)}", where, line)
         return value
@@ -153,20 +172,104 @@ def _kind(value) -> str:
 
 
 def _check(config: BookConfig, text: str, where) -> None:
+    """Every value that would make a book no reader or file system can hold, each with its line."""
     book = config.book
+    problems = Problems()
+
+    def problem(message: str, key: str, table: str) -> None:
+        problems.add(BookError(message, where, _line_of(text, key, table)))
+
+    for name, value in vars(book).items():
+        for item in value if isinstance(value, list) else [value]:
+            bad = CONTROL.search(item)
+            if bad:
+                problem(f"'{name}' holds the control character U+{ord(bad[0]):04X}: an EPUB cannot carry it", name,
+                        "book")
+                break
+    if book.identifier and not CONTROL.search(book.identifier):
+        why = identifier_problem(book.identifier)
+        if why:
+            problem(f"identifier '{book.identifier}' {why}", "identifier", "book")
+    if book.date and not CONTROL.search(book.date) and not iso_date(book.date):
+        problem(f"date '{book.date}' is not an ISO 8601 date like '2026-11-24' (or '2026', '2026-11', "
+                "'2026-11-24T10:00:00Z')", "date", "book")
     if not LANGUAGE_TAG.match(book.language):
-        raise BookError(f"'{book.language}' is not a language tag like 'en-US' or 'fr'", where, _line_of(text, "language", "book"))
+        problem(f"'{book.language}' is not a language tag like 'en-US' or 'fr'", "language", "book")
+    if book.slug and not (SLUG.match(book.slug) and len(book.slug) <= MAX_SLUG):
+        problem(f"slug '{book.slug[:100]}' must be lowercase letters, digits and single hyphens, at most {MAX_SLUG} "
+                "characters: the output files are named after it", "slug", "book")
     if not config.contents.chapters:
-        raise BookError("the book has no chapters: list their files in [contents] chapters", where, _line_of(text, "chapters", "contents"))
+        problem("the book has no chapters: list their files in [contents] chapters", "chapters", "contents")
+    files = [("chapters", "contents", n) for n in config.contents.chapters] + \
+        [("back", "contents", n) for n in config.contents.back] + \
+        [(key, table, name) for key, table, name in (("glossary", "contents", config.contents.glossary),
+                                                      ("cover", "book", book.cover)) if name]
+    for key, table, name in files:
+        bad = CONTROL.search(name)
+        if bad:
+            shown = name.encode("unicode_escape").decode("ascii")
+            problem(f"file name '{shown}' in '{key}' holds the control character U+{ord(bad[0]):04X}: no file is "
+                    "named so", key, table)
     if config.print.trim not in TRIMS:
         choices = ", ".join(TRIMS)
-        raise BookError(f"unknown trim '{config.print.trim}' (one of {choices})", where, _line_of(text, "trim", "print"))
+        problem(f"unknown trim '{config.print.trim}' (one of {choices})", "trim", "print")
     from .profiles import PROFILES
 
     if config.print.profile not in PROFILES:
         choices = ", ".join(PROFILES)
-        raise BookError(f"unknown print profile '{config.print.profile}' (one of {choices})", where,
-                        _line_of(text, "profile", "print"))
+        problem(f"unknown print profile '{config.print.profile}' (one of {choices})", "profile", "print")
     if config.print.paper not in PAPERS:
-        raise BookError(f"unknown paper '{config.print.paper}' (one of {', '.join(PAPERS)})", where,
-                        _line_of(text, "paper", "print"))
+        problem(f"unknown paper '{config.print.paper}' (one of {', '.join(PAPERS)})", "paper", "print")
+    problems.raise_any()
+
+
+# --- what metadata may hold ---------------------------------------------------------------------
+
+# characters XML 1.0 (and so an EPUB) cannot carry, and the C1 controls no text means; tab and
+# newline are whitespace, and the metadata's whitespace is folded anyway
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+IDENTIFIER_BAD = re.compile(r"[\s\"'<>\\`]")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_SLUG = 80  # the outputs are named after the slug (reader.MAX_SLUG caps one made from the title)
+MAX_IDENTIFIER = 255
+ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))?)?)?$")
+
+
+def identifier_problem(value: str) -> str | None:
+    """Why ``value`` cannot be the book's identifier (dc:identifier, the EPUB's unique id), or None."""
+    bad = IDENTIFIER_BAD.search(value)
+    if bad:
+        what = "a space or line break" if bad[0].isspace() else f"the character {bad[0]!r}"
+        return f"holds {what}: an identifier is one word, like 'urn:uuid:…' or 'urn:isbn:9781234567897'"
+    if len(value) > MAX_IDENTIFIER:
+        return f"is {len(value)} characters long; an identifier has at most {MAX_IDENTIFIER}"
+    return None
+
+
+def not_a_uuid(value: str) -> bool:
+    """``urn:uuid:`` followed by something that is no UUID (EPUBCheck warns: OPF-085)."""
+    import uuid
+
+    if not value.lower().startswith("urn:uuid:"):
+        return False
+    try:
+        uuid.UUID(value[9:])
+    except ValueError:
+        return True
+    return False
+
+
+def iso_date(value: str) -> bool:
+    """``value`` is an ISO 8601 date as EPUB takes it: YYYY, YYYY-MM, YYYY-MM-DD, or a date and a time
+    with its zone; and a real one (no month 13, no 31 April)."""
+    match = ISO_DATE.match(value)
+    if not match:
+        return False
+    year, month, day, time = match.groups()
+    try:
+        datetime.date(int(year), int(month or 1), int(day or 1))
+        if time:
+            datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True

@@ -59,10 +59,14 @@ def invisible(char: str) -> bool:
 
 @lru_cache(maxsize=64)
 def cmap(path: Path) -> frozenset[int]:
+    """The characters the font at ``path`` has; a file fontTools cannot read is a BookError naming it."""
     from fontTools.ttLib import TTFont
 
-    with TTFont(str(path), lazy=True, fontNumber=0) as font:
-        return frozenset(font.getBestCmap())
+    try:
+        with TTFont(str(path), lazy=True, fontNumber=0) as font:
+            return frozenset(font.getBestCmap() or {})
+    except Exception as error:  # whatever the bytes make fontTools raise
+        raise styles.not_a_font(path, error) from None
 
 
 @dataclass

@@ -4,8 +4,12 @@
 with the file and line: a missing ``alt`` (``alt=""`` is allowed only with
 ``role="presentation"``), a remote, absolute or ``data:`` source, a path that leaves the book
 folder (symlinks included), a missing or unreadable file, a format no reading system is
-sure to show, and an SVG with entity declarations, an internal DTD subset, entity references,
-scripts or external references. A bare DOCTYPE (``<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN"
+sure to show, a raster image Pillow cannot decode — damaged, truncated (a PNG's chunks are checked
+to its end, a JPEG decoded at an eighth of its size), or larger than :data:`MAX_PIXELS` (a
+decompression bomb: a few hundred KB that decode to gigabytes, which WeasyPrint would leave out of
+the PDF without a word) — and an SVG with entity declarations, an internal DTD subset, entity
+references, scripts, external references, or CSS (``<style>``, ``style=""``, ``fill="url(…)"``)
+that imports or refers to anything but its own elements. A bare DOCTYPE (``<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN"
 "…svg11.dtd">``, as graphviz and Illustrator write) is harmless: the DTD is never loaded, and
 the DOCTYPE is left out of the bytes the book carries.
 """
@@ -22,6 +26,8 @@ from lxml import etree
 from .errors import BookError, BookErrors
 from .model import Asset
 
+MAX_PIXELS = 89_478_485  # Pillow's own limit (~9,460 × 9,460): a 600 dpi double spread is ~39 million
+MAX_IMAGE_BYTES = 64 * 2**20
 TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF87a": "image/gif",
          b"GIF89a": "image/gif"}
 SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -88,14 +94,21 @@ def cover(root: Path, base: Path, name: str, config_file: str = "manuscript/book
 
 
 def _read(root: Path, path: Path, name: str, shown: str, line: int | None) -> Asset:
+    from .paths import NotRegular, TooLarge, read_regular
+
     resolved = path.resolve()
     if not resolved.is_relative_to(root):
         raise BookError(f"image '{name}' lies outside the book folder", shown, line)
     try:
-        data = resolved.read_bytes()
+        data = read_regular(resolved, MAX_IMAGE_BYTES)
     except FileNotFoundError:
         raise BookError(f"image '{name}' not found (looked for {path.relative_to(root) if path.is_relative_to(root) else path})",
                         shown, line)
+    except NotRegular as error:
+        raise BookError(f"image '{name}' is not a regular file (a {error.kind})", shown, line)
+    except TooLarge as error:
+        raise BookError(f"image '{name}' is {error.size / 2**20:.0f} MB; herpress reads images of up to "
+                        f"{MAX_IMAGE_BYTES // 2**20} MB", shown, line)
     except OSError as error:
         raise BookError(f"image '{name}' cannot be read: {error.strerror}", shown, line)
     media_type = next((kind for magic, kind in TYPES.items() if data.startswith(magic)), None)
@@ -104,7 +117,70 @@ def _read(root: Path, path: Path, name: str, shown: str, line: int | None) -> As
         media_type = "image/svg+xml"
     if media_type is None:
         raise BookError(f"image '{name}' is not PNG, JPEG, GIF or SVG", shown, line)
+    problem = raster_problem(data, media_type) if media_type != "image/svg+xml" else None
+    if problem:
+        raise BookError(f"image '{name}' {problem}", shown, line)
     return Asset(name=name, media_type=media_type, content=data)
+
+
+def raster_problem(data: bytes, media_type: str) -> str | None:
+    """Why a PNG, JPEG or GIF cannot go into the book, or None: its size read from its header, a
+    PNG's chunks and their checksums read to IEND, a JPEG's segments walked to its end (the print
+    edition carries a JPEG's bytes as they are, so they are not decoded), a GIF's first frame
+    decoded. Pillow's own limit, :data:`MAX_PIXELS`, is where a decompression bomb begins."""
+    import io
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                if media_type == "image/png":
+                    image.verify()  # a truncated or damaged file fails
+                elif media_type == "image/jpeg":
+                    if not _jpeg_complete(data):
+                        return "is truncated (its data stops before the end-of-image marker): export it again"
+                else:
+                    image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        pixels = re.search(r"\((\d+) pixels\)", str(error))
+        size = f"is {int(pixels[1]) / 1e6:,.0f} million pixels" if pixels else "is too large"
+        return (f"{size}; herpress takes images of up to {MAX_PIXELS / 1e6:.0f} million pixels (a double spread at "
+                "600 dpi is ~40 million), larger ones being how decompression bombs look: scale it down")
+    except Exception as error:  # Pillow raises what the bytes make it raise
+        detail = str(error) or type(error).__name__
+        return f"cannot be decoded ({detail}): the file is damaged or truncated; export it again"
+    return None
+
+
+_NEXT_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7]")  # in entropy-coded data: FF 00 is a byte, FF D0–D7 restarts
+
+
+def _jpeg_complete(data: bytes) -> bool:
+    """The JPEG's marker segments, and the scans' data between them, run to its EOI marker."""
+    position, end = 2, len(data)
+    while position + 2 <= end:
+        if data[position] != 0xFF:
+            return False
+        marker = data[position + 1]
+        if marker == 0xFF:  # fill byte
+            position += 1
+        elif marker == 0xD9:  # EOI
+            return True
+        elif 0xD0 <= marker <= 0xD7 or marker == 0x01:
+            position += 2
+        else:
+            if position + 4 > end:
+                return False
+            position += 2 + int.from_bytes(data[position + 2:position + 4], "big")
+            if marker == 0xDA:  # start of scan: its data runs to the next marker
+                found = _NEXT_MARKER.search(data, position)
+                if found is None:
+                    return False
+                position = found.start()
+    return False
 
 
 def check_svg(data: bytes, name: str, shown: str, line: int | None) -> bytes:
@@ -126,10 +202,24 @@ def check_svg(data: bytes, name: str, shown: str, line: int | None) -> bytes:
             raise BookError(f"SVG '{name}' uses the entity &{entity.group(1)};, which only a DTD defines: not allowed",
                             shown, line)
         raise BookError(f"SVG '{name}' is not well-formed XML: {error}", shown, line)
+    from .references import svg_problem
+
+    outside = list(tree.itersiblings(preceding=True)) + list(tree.itersiblings())
+    if any(isinstance(node, etree._ProcessingInstruction) and node.target == "xml-stylesheet"
+           for node in outside + list(tree.iter(etree.PI))):
+        raise BookError(f"SVG '{name}' links a stylesheet (<?xml-stylesheet?>): not allowed", shown, line)
     for element in tree.iter():
         tag = etree.QName(element).localname if isinstance(element.tag, str) else ""
         if tag in ("script", "foreignObject"):
             raise BookError(f"SVG '{name}' contains <{tag}>: not allowed", shown, line)
+        css = [("<style>", "".join(element.itertext()))] if tag == "style" else []
+        css += [(f"its {etree.QName(key).localname} attribute", value) for key, value in element.attrib.items()
+                if etree.QName(key).localname == "style" or "url" in value.lower() or "\\" in value]
+        for where, text in css:
+            refused = svg_problem(text)
+            if refused:
+                raise BookError(f"SVG '{name}' has {refused} in {where}: CSS in an SVG may refer only to the SVG's "
+                                "own elements (url(#id))", shown, line)
         for attribute in ("href", XLINK):
             reference = element.get(attribute)
             if reference and not reference.startswith("#"):

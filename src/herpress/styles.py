@@ -1,7 +1,11 @@
 """Where presentation comes from: a book's own ``styles/`` first, then herpress's defaults.
 
 A book may override any single file (a stylesheet, a template, ``theme.toml``) by
-putting a file of the same name in its ``styles/`` folder.
+putting a file of the same name in its ``styles/`` folder. What it puts there stays inside the
+book: ``styles/`` and every file in it must lie inside the book folder (links are followed),
+are read only when they are regular files, and its stylesheets may refer to nothing outside it
+(:mod:`herpress.references`, checked when the styles are first looked up, so ``herpress check``
+reports them too); its templates are rendered in a sandbox (:mod:`herpress.templating`).
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import BookError
+from .errors import BookError, Problems
+from .paths import read_inside, within
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -24,20 +29,84 @@ def default_styles_dir() -> Path:
     return packaged if packaged.is_dir() else _PACKAGE.parents[1] / "styles"
 
 
+DEFAULT_DIR = default_styles_dir()
+
+
 def style_dirs(book_root: Path) -> list[Path]:
+    """The book's own ``styles/`` (when it has one), then herpress's. Refused: a ``styles/`` that
+    leads outside the book, and stylesheets of it that refer outside (every such reference, each
+    at its line)."""
     own = book_root / "styles"
-    dirs = [own] if own.is_dir() else []
+    dirs = []
+    if own.is_symlink() or own.exists():
+        if not within(own, book_root):
+            raise BookError(f"refused: styles/ leads outside the book folder (to {own.resolve()})", "styles")
+        if own.is_dir():
+            dirs.append(own)
+            check_stylesheets(own, book_root)
     default = default_styles_dir()
     if default.resolve() not in [d.resolve() for d in dirs]:
         dirs.append(default)
     return dirs
 
 
+STYLESHEETS = ("epub.css", "print.css", "print-cmyk.css", "cover.css")  # what the writers read
+
+
+def check_stylesheets(own: Path, book_root: Path) -> None:
+    """The book's own stylesheets: ``epub.css`` as the EPUB carries it, the others (and what they
+    import) as WeasyPrint reads them (:mod:`herpress.references`). Checked again only when one of
+    them changed."""
+    signature = []
+    for path in (own / name for name in STYLESHEETS):
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        signature.append((path.name, info.st_size, info.st_mtime_ns, info.st_ino))
+    errors = _stylesheet_errors(own.resolve(), book_root.resolve(), tuple(signature))
+    if errors:
+        problems = Problems()
+        for error in errors:
+            problems.add(BookError(error.message, error.file, error.line))
+        problems.raise_any()
+
+
+@lru_cache(maxsize=16)
+def _stylesheet_errors(own: Path, root: Path, signature: tuple) -> tuple[BookError, ...]:
+    from .references import epub_problems, print_problems
+
+    problems = Problems()
+    for name, *_ in signature:
+        shown = f"styles/{name}"
+        with problems.collecting():
+            text = read_inside(own, own / name, shown, 4 * 2**20, "stylesheet").decode("utf-8", errors="replace")
+            for problem in epub_problems(text, shown) if name == "epub.css" else \
+                    print_problems(text, shown, own, (root, own, default_styles_dir().resolve()), own):
+                problems.add(problem)
+    return tuple(problems.errors)
+
+
 def find(dirs: list[Path], name: str) -> Path:
+    """The first style folder's file ``name``: a regular file inside its folder (a link that
+    leads out of it is refused, not passed over)."""
+    from .paths import not_regular
+
     for directory in dirs:
         candidate = directory / name
-        if candidate.is_file():
-            return candidate
+        if directory == DEFAULT_DIR:  # herpress's own: trusted, and looked in on every build
+            if candidate.is_file():
+                return candidate
+            continue
+        if not (candidate.is_symlink() or candidate.exists()):
+            continue
+        shown = _shown_style(candidate)
+        if not within(candidate, directory):
+            raise BookError(f"refused: this style file leads outside its folder (to {candidate.resolve()})", shown)
+        kind = not_regular(candidate)
+        if kind:
+            raise BookError(f"not a regular file (a {kind}): herpress reads style files only from files", shown)
+        return candidate
     raise BookError(f"style file '{name}' not found in {', '.join(str(d) for d in dirs)}")
 
 
@@ -48,9 +117,23 @@ def theme(dirs: list[Path]) -> dict:
 @lru_cache(maxsize=8)
 def _theme(path: Path) -> dict:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(_theme_text(path))
     except tomllib.TOMLDecodeError as error:
-        raise BookError(f"invalid TOML: {error}", path)
+        line = re.search(r"at line (\d+)", str(error))
+        raise BookError(f"invalid TOML: {error}", _shown_style(path), int(line[1]) if line else None)
+
+
+@lru_cache(maxsize=8)
+def _theme_text(path: Path) -> str:
+    return read_inside(path.parent, path, _shown_style(path), 2**20, "theme").decode("utf-8", errors="replace")
+
+
+def _shown_style(path: Path) -> str:
+    """A style file as messages name it: ``styles/…`` for a book's own, the full path for herpress's."""
+    if path.is_relative_to(default_styles_dir()) or "styles" not in path.parts:
+        return str(path)
+    parts = path.parts
+    return Path(*parts[len(parts) - 1 - parts[::-1].index("styles"):]).as_posix()
 
 
 # --- fonts ------------------------------------------------------------------------------------
@@ -101,6 +184,9 @@ class Face:
         return face_info(self.path)[2] if self.path else False
 
 
+_DEFAULT = default_styles_dir().resolve()
+
+
 def theme_file(dirs: list[Path]) -> Path:
     return find(dirs, "theme.toml")
 
@@ -110,16 +196,32 @@ def is_default_theme(dirs: list[Path]) -> bool:
 
 
 def faces(dirs: list[Path], role: str) -> list[Face]:
-    """The faces the theme names for ``role`` ("text", "code", "charts" or "fallback"), in order."""
+    """The faces the theme names for ``role`` ("text", "code", "charts" or "fallback"), in order.
+    Every entry that is refused (outside the styles folder, not there, not a font) is reported,
+    each at its line of theme.toml."""
     table = theme(dirs).get("fonts", {})
     entries = table.get(role, [])
-    where = _shown(theme_file(dirs))
+    path = theme_file(dirs)
+    where = _shown(path)
     if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
-        raise BookError(f"[fonts] {role} must be a list of font file names", where)
+        raise BookError(f"[fonts] {role} must be a list of font file names", where, _theme_line(path, f"{role}"))
     packages = table.get("packages", {})
     ranges = table.get("ranges", {})
-    return [dataclasses.replace(face, ranges=_ranges(ranges.get(face.entry, ""), face.entry, where))
-            if ranges.get(face.entry) else face for face in (_face(dirs, entry, role, packages, where) for entry in entries)]
+    problems = Problems()
+    found = []
+    for entry in entries:
+        with problems.collecting():
+            try:
+                face = _face(dirs, entry, role, packages, where)
+                if face.path is not None and not face.system and not face.path.is_relative_to(_DEFAULT):
+                    face_info(face.path)  # a book's own file that is not a font: said here, at its line
+                if ranges.get(entry):
+                    face = dataclasses.replace(face, ranges=_ranges(ranges[entry], entry, where))
+            except BookError as error:
+                raise error.located(where, _theme_line(path, f'"{entry}"'))
+            found.append(face)
+    problems.raise_any()
+    return found
 
 
 def _ranges(value: str, entry: str, where: str) -> tuple[tuple[int, int], ...]:
@@ -147,13 +249,36 @@ def _face(dirs: list[Path], entry: str, role: str, packages: dict, where: str) -
         package = next((name for folder, name in packages.items()
                         if Path(relative).is_relative_to(folder)), None)
         return Face(entry, role, path if path.is_file() else None, package)
-    if Path(entry).is_absolute() or ".." in Path(entry).parts:
+    if Path(entry).is_absolute() or ".." in Path(entry).parts or "\0" in entry:
         raise BookError(f"[fonts] {role}: '{entry}' lies outside the styles folder", where)
+    from .paths import not_regular
+
     for directory in dirs:
-        candidate = (directory / entry).resolve()
-        if candidate.is_relative_to(directory.resolve()) and candidate.is_file():
-            return Face(entry, role, candidate)
+        candidate = directory / entry
+        if directory == DEFAULT_DIR:  # herpress's own fonts: trusted
+            if candidate.is_file():
+                return Face(entry, role, candidate.resolve())
+            continue
+        if not (candidate.is_symlink() or candidate.exists()):
+            continue
+        if not within(candidate, directory):  # a link out of the styles folder
+            raise BookError(f"[fonts] {role}: '{entry}' leads outside the styles folder (to {candidate.resolve()})",
+                            where)
+        kind = not_regular(candidate)
+        if kind:
+            raise BookError(f"[fonts] {role}: '{entry}' is not a regular file (a {kind})", where)
+        return Face(entry, role, candidate.resolve())
     raise BookError(f"[fonts] {role}: font file '{entry}' not found in {', '.join(str(d) for d in dirs)}", where)
+
+
+
+def _theme_line(path: Path, needle: str) -> int | None:
+    try:
+        text = _theme_text(path)
+    except BookError:
+        return None
+    position = text.find(needle)
+    return text.count("\n", 0, position) + 1 if position >= 0 else None
 
 
 def _shown(path: Path) -> str:
@@ -163,16 +288,27 @@ def _shown(path: Path) -> str:
 
 @lru_cache(maxsize=64)
 def face_info(path: Path) -> tuple[str, int, bool]:
-    """(family name, weight, italic) from the font's name and OS/2 tables (face 0 of a collection)."""
+    """(family name, weight, italic) from the font's name and OS/2 tables (face 0 of a collection).
+    A file fontTools cannot read is a BookError naming it."""
     from fontTools.ttLib import TTFont
 
-    with TTFont(str(path), lazy=True, fontNumber=0) as font:
-        names = font["name"]
-        family = str(names.getDebugName(16) or names.getDebugName(1) or path.stem)
-        os2 = font["OS/2"] if "OS/2" in font else None
-        weight = os2.usWeightClass if os2 is not None else 400
-        italic = bool(os2.fsSelection & 0x201) if os2 is not None else False
+    try:
+        with TTFont(str(path), lazy=True, fontNumber=0) as font:
+            names = font["name"]
+            family = str(names.getDebugName(16) or names.getDebugName(1) or path.stem)
+            os2 = font["OS/2"] if "OS/2" in font else None
+            weight = os2.usWeightClass if os2 is not None else 400
+            italic = bool(os2.fsSelection & 0x201) if os2 is not None else False
+    except Exception as error:  # fontTools raises what the bytes make it raise: TTLibError, struct.error, KeyError…
+        raise not_a_font(path, error) from None
     return family, weight, italic
+
+
+def not_a_font(path: Path, error: Exception) -> BookError:
+    """The error for a font file that cannot be read as one."""
+    detail = str(error) or type(error).__name__
+    return BookError(f"font file '{_shown_style(path)}' is not an OpenType or TrueType font fontTools can read "
+                     f"({detail}): replace it, or take it out of theme.toml")
 
 
 def fonts(dirs: list[Path], role: str) -> list[Path]:
@@ -204,33 +340,22 @@ def system_fonts_digest(dirs: list[Path]) -> str:
 
 
 def templates_for(book):
-    """The templates of ``book``'s style folders, compiled once per template text: the compiled
-    code is kept in ``build/.cache/templates/`` (Jinja re-compiles whatever changed)."""
-    return templates(book.style_dirs, book.root / "build" / ".cache" / "templates")
+    """The templates of ``book``'s style folders, in the sandbox (:mod:`herpress.templating`)."""
+    return templates(book.style_dirs, book.root)
 
 
-def templates(dirs: list[Path], cache: Path | None = None):
-    """A Jinja2 environment over the ``templates/`` folders, escaping for (X)HTML; one per process."""
-    return _environment(tuple(dirs), cache)
+def templates(dirs: list[Path], root: Path | None = None):
+    """A sandboxed Jinja2 environment over the ``templates/`` folders, escaping for (X)HTML; one per
+    process and book. ``root``, the book folder, names its templates in messages (``styles/templates/…``);
+    the templates under it are a book's own, checked before they are compiled."""
+    if root is None:
+        own = [d for d in dirs if d.resolve() != _DEFAULT]
+        root = own[0].parent if own else None
+    return _environment(tuple(dirs), root.resolve() if root is not None else None)
 
 
 @lru_cache(maxsize=4)
-def _environment(dirs: tuple[Path, ...], cache: Path | None):
-    import jinja2
+def _environment(dirs: tuple[Path, ...], root: Path | None):
+    from .templating import Sandbox
 
-    bytecode = None
-    if cache is not None:
-        try:
-            cache.mkdir(parents=True, exist_ok=True)
-            bytecode = jinja2.FileSystemBytecodeCache(str(cache))
-        except OSError:  # a read-only book folder: compile every time
-            pass
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d / "templates") for d in dirs]),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        bytecode_cache=bytecode,
-    )
+    return Sandbox(dirs, root)

@@ -19,6 +19,7 @@ from pathlib import Path
 from ..config import BookConfig
 from ..errors import BookError
 from ..model import BookWarning
+from ..paths import NotRegular, TooLarge, read_regular, within
 
 
 @dataclass
@@ -139,23 +140,29 @@ def shown(root: Path, path: Path) -> str:
 
 def read_text(root: Path, path: Path) -> str:
     """Read a manuscript file: a regular file inside the book folder, UTF-8 (BOM allowed),
-    newlines normalized."""
+    newlines normalized. A FIFO or a device is refused without being waited on (:mod:`herpress.paths`)."""
     where = shown(root, path)
-    resolved = path.resolve()
-    if not resolved.is_relative_to(root):
+    if "\0" in str(path):
+        raise BookError("the file name holds a NUL character: no file is named so", where.replace("\0", "\\0"))
+    if not within(path, root):
         raise BookError("refused: this file lies outside the book folder", where)
     try:
-        if resolved.exists() and not resolved.is_file():
-            raise BookError("not a regular file: herpress reads chapters only from files", where)
-        size = resolved.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise BookError(f"this file is {size / 2**20:.1f} MB; herpress reads manuscript files of up to "
-                            f"{MAX_FILE_BYTES // 2**20} MB: split it into chapters", where, 1)
-        data = resolved.read_bytes()
+        data = read_regular(path.resolve(), MAX_FILE_BYTES)
     except FileNotFoundError:
-        raise BookError("file not found", where)
+        raise BookError("file not found", where) from None
+    except NotRegular as error:
+        raise BookError(f"not a regular file (a {error.kind}): herpress reads chapters only from files",
+                        where) from None
+    except TooLarge as error:
+        raise BookError(f"this file is {error.size / 2**20:.1f} MB; herpress reads manuscript files of up to "
+                        f"{MAX_FILE_BYTES // 2**20} MB: split it into chapters", where, 1) from None
     except OSError as error:
-        raise BookError(f"cannot read: {error.strerror}", where)
+        raise BookError(f"cannot read: {error.strerror}", where) from None
+    return decode(data, where)
+
+
+def decode(data: bytes, where: str) -> str:
+    """UTF-8 text (a BOM allowed), newlines normalized; otherwise an error at the first bad byte."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -164,11 +171,21 @@ def read_text(root: Path, path: Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def peek(root: Path, path: Path, limit: int = MAX_FILE_BYTES) -> str | None:
+    """The text of a file a source only looks at (to recognize a book, to find a title or a line):
+    None when it is not a regular file inside the book, too large, or unreadable."""
+    try:
+        if "\0" in str(path) or not within(path, root):
+            return None
+        return read_regular(path.resolve(), limit).decode("utf-8-sig", errors="replace")
+    except OSError:
+        return None
+
+
 def line_in_file(path: Path, needle: str) -> int | None:
     """The line of ``path`` where ``needle`` first appears (for a metadata file's messages)."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+    text = peek(path.parent.resolve(), path)
+    if text is None:
         return None
     position = text.find(needle)
     return text.count("\n", 0, position) + 1 if position >= 0 else None

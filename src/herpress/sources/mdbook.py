@@ -26,7 +26,8 @@ from pathlib import Path
 from ..config import BookConfig, BookSection
 from ..errors import BookError
 from ..model import BookWarning
-from . import Entry, Manuscript, Page, Text, book_files, line_in_file, read_text, shown
+from ..paths import read_inside
+from . import MAX_FILE_BYTES, Entry, Manuscript, Page, Text, book_files, decode, line_in_file, peek, read_text, shown
 from .includes import DIRECTIVE, expand, hide_rust_lines
 from .metadata import complete, plain
 
@@ -46,8 +47,8 @@ def recognizes(root: Path) -> bool:
 
 def _settings(root: Path) -> dict:
     try:
-        return tomllib.loads((root / CONFIG).read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return tomllib.loads(peek(root, root / CONFIG) or "")
+    except tomllib.TOMLDecodeError:
         return {}
 
 
@@ -70,9 +71,8 @@ class MdBook(Manuscript):
 
 
 def _includes(root: Path, path: Path, depth: int) -> set[Path]:
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    text = peek(root, path)
+    if text is None:
         return set()
     found = set()
     for match in DIRECTIVE.finditer(text):
@@ -88,7 +88,7 @@ def _includes(root: Path, path: Path, depth: int) -> set[Path]:
 
 def load(root: Path) -> Manuscript:
     config_path = root / CONFIG
-    raw = _raw(config_path)
+    raw = _raw(root, config_path)
     book = raw.get("book", {}) if isinstance(raw.get("book"), dict) else {}
     src = _source_dir(root)
     if not src.is_relative_to(root):
@@ -108,11 +108,9 @@ def load(root: Path) -> Manuscript:
     return result
 
 
-def _raw(path: Path) -> dict:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError as error:
-        raise BookError(f"not UTF-8 text ({error.reason})", CONFIG, 1)
+def _raw(root: Path, path: Path) -> dict:
+    try:  # a regular file inside the book (a link to one elsewhere is refused), UTF-8
+        return tomllib.loads(decode(read_inside(root, path, CONFIG, MAX_FILE_BYTES), CONFIG))
     except tomllib.TOMLDecodeError as error:
         line = re.search(r"at line (\d+)", str(error))
         raise BookError(f"invalid TOML: {error}", CONFIG, int(line[1]) if line else None)

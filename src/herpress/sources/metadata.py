@@ -2,7 +2,10 @@
 
 An author's mdBook or folder of Markdown files rarely says who published it or what its
 identifier is; the EPUB needs both. Each default is said once (``file:line: warning: …``), so the
-author can set it where the source keeps its metadata.
+author can set it where the source keeps its metadata. What another tool's metadata holds that an
+EPUB cannot carry — control characters, an identifier with spaces or quotes, a date that is not ISO
+8601 — is left out the same way, with a warning (herpress's own book.toml has them as errors:
+:mod:`herpress.config`).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import re
 import unicodedata
 import uuid
 
-from ..config import LANGUAGE_TAG, BookSection
+from ..config import CONTROL, LANGUAGE_TAG, BookSection, identifier_problem, iso_date, not_a_uuid
 from ..model import BookWarning
 
 # a fixed namespace: the same title and author give the same identifier on every machine and build
@@ -24,6 +27,18 @@ def complete(book: BookSection, where: str, fallback_title: str, warnings: list[
     def warn(message: str) -> None:
         warnings.append(BookWarning(message, where or None, line if where else None))
 
+    for name, value in vars(book).items():
+        cleaned = [CONTROL.sub("", item) for item in value] if isinstance(value, list) else CONTROL.sub("", value)
+        if cleaned != value:
+            setattr(book, name, cleaned)
+            warn(f"'{name}' holds control characters, which an EPUB cannot carry: left out")
+    if book.identifier.strip() and identifier_problem(book.identifier.strip()):
+        warn(f"identifier '{book.identifier}' {identifier_problem(book.identifier.strip())}: a new one is made")
+        book.identifier = ""
+    if book.date and not iso_date(book.date.strip()):
+        warn(f"date '{book.date}' is not an ISO 8601 date like '2026-11-24': left out")
+        book.date = ""
+    book.date = book.date.strip()
     book.title = " ".join(book.title.split())
     if not book.title:
         book.title = fallback_title.replace("-", " ").replace("_", " ").strip().title() or "Untitled"
@@ -39,6 +54,9 @@ def complete(book: BookSection, where: str, fallback_title: str, warnings: list[
         book.identifier = f"urn:uuid:{uuid.uuid5(NAMESPACE, book.title + chr(0) + book.creator)}"
         warn(f"no identifier: using {book.identifier}, made from the title and author; set it to keep it "
              "stable if either changes ('urn:isbn:…' once the book has an ISBN)")
+    elif not_a_uuid(book.identifier):
+        warn(f"identifier '{book.identifier}' is marked as a UUID (urn:uuid:) but what follows is not one "
+             "(EPUBCheck warns, OPF-085)")
     language = normal_language(book.language)
     if language is None:
         warn(f"'{book.language}' is not a language tag like 'en-US': using 'en'")

@@ -17,7 +17,7 @@ from pathlib import Path
 from ..config import BookSection
 from ..errors import BookError
 from ..model import BookWarning
-from . import Manuscript, Segment, Text, natural_key, read_text, shown
+from . import Manuscript, Segment, Text, natural_key, peek, read_text, shown
 from . import plain as plain_folder
 from .metadata import plain
 
@@ -33,21 +33,15 @@ def recognizes(root: Path) -> bool:
     first = next((f for f in files if not plain_folder.NOT_CHAPTERS.match(f.name)), None)
     if first is None:
         return False
-    try:
-        head = first.read_text(encoding="utf-8-sig", errors="replace")[:20_000]
-    except OSError:
-        return False
+    head = (peek(root, first) or "")[:20_000]
     block = BLOCK.match(head)
     return bool(block and re.search(r"^(title|author)\s*:", block[2], re.MULTILINE))
 
 
 def _defaults_file(root: Path) -> Path | None:
     for path in sorted(root.glob("*.y*ml")):
-        try:
-            text = path.read_text(encoding="utf-8-sig", errors="replace")
-        except OSError:
-            continue
-        if re.search(r"^input-files?\s*:", text, re.MULTILINE):
+        text = peek(root, path)
+        if text is not None and re.search(r"^input-files?\s*:", text, re.MULTILINE):
             return path
     return None
 

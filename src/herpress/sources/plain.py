@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..config import BookConfig, BookSection
 from ..model import BookWarning
-from . import MARKDOWN, Entry, Manuscript, Page, book_files, kind_by_name, natural_key, read_text, shown
+from . import MARKDOWN, Entry, Manuscript, Page, book_files, kind_by_name, natural_key, peek, read_text, shown
 from .metadata import complete, plain
 
 INDEX_FILES = ("summary.md", "toc.md", "readme.md", "index.md")
@@ -123,19 +123,16 @@ def _gitbook_title(root: Path) -> str:
     import json
 
     try:
-        value = json.loads((root / "book.json").read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError):
+        value = json.loads(peek(root, root / "book.json") or "")
+    except ValueError:
         return ""
     return plain(str(value.get("title") or "")) if isinstance(value, dict) else ""
 
 
 def _title(path: Path) -> str:
-    """The file's first level-1 heading, read cheaply (front matter and code aside)."""
-    try:
-        with path.open(encoding="utf-8", errors="replace") as stream:
-            head = stream.read(20_000)
-    except OSError:
-        return ""
+    """The file's first level-1 heading, read cheaply (front matter and code aside), from a
+    regular file only (its folder is the book's or inside it: a link out of it is not read)."""
+    head = (peek(path.parent.resolve(), path) or "")[:20_000]
     head = re.sub(r"^(\s*<!--.*?-->)*\s*---\n.*?\n(---|\.\.\.)\n", "", head, flags=re.DOTALL)
     head = re.sub(r"(?ms)^(```|~~~).*?^\1", "", head)
     match = HEADING.search(head)
