@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import threading
+import time
 
 import pytest
 from checks import page_texts, pdf
+from test_build import herpress, long_book, parts, wait_for
 
 from herpress import pagemap, profiles
 from herpress.build import check_interior
@@ -131,3 +135,83 @@ def test_a_book_too_long_for_two_processes_is_finished_in_one(sample, profile_pd
     printed = in_halves(sample.book, tmp_path / "book.pdf")
     assert_same_pages(tmp_path / "book.pdf", serial_path)
     assert (printed.page_labels, printed.starts) == (serial.page_labels, pagemap.page_starts(serial, sample.book))
+
+
+# --- the second process dies with the first, and can always end -----------------------------------
+
+
+def descendants(pid: int) -> set[int]:
+    """The processes under ``pid`` that still run (a zombie has ended), read from /proc."""
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = open(f"/proc/{entry}/stat").read()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2:].split()
+            if fields[0] != "Z":
+                parents[int(entry)] = int(fields[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def alive(pids: set[int]) -> set[int]:
+    left = set()
+    for pid in pids:
+        try:
+            state = open(f"/proc/{pid}/stat").read().rpartition(")")[2].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            left.add(pid)
+    return left
+
+
+def test_no_process_is_left_when_the_build_is_killed_in_the_second_half(book, tmp_path):
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    process = herpress("pdf", long_book(book), tmp=tmp)
+    # the parts are made just before the second process is forked, and removed when it is done
+    wait_for("second half", lambda: any(".2." in name for name in parts(book)), process)
+    helpers = wait_for("second process", lambda: descendants(process.pid), process)
+    process.kill()
+    process.wait(timeout=60)
+    deadline = time.monotonic() + 5
+    while alive(helpers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert alive(helpers) == set(), "a forked helper outlived the killed build"
+    done = herpress("pdf", book, tmp=tmp)  # the next build: nothing left of the killed one
+    assert done.wait(timeout=600) == 0, done.communicate()
+    assert parts(book) == [] and os.listdir(tmp) == []
+
+
+def test_a_second_half_that_ends_without_reading_the_marks_does_not_hang_the_first(sample, monkeypatch, tmp_path):
+    from herpress.writers import backmatter
+
+    real = backmatter.first_pages
+
+    def many(document):  # marks far more than a pipe holds: sending them waits for a reader
+        return {**real(document), **{f"ix-filler-{n}": 0 for n in range(100_000)}}
+
+    monkeypatch.setattr(backmatter, "first_pages", many)
+    monkeypatch.setattr(halves, "_second_half", lambda *args: os._exit(3))
+    finished = []
+    worker = threading.Thread(target=lambda: finished.append(_raised(in_halves, sample.book, tmp_path / "x.pdf")),
+                              daemon=True)
+    worker.start()
+    worker.join(timeout=300)
+    assert finished, "the first half waited for ever on a second that was gone"
+    assert "exit code 3" in str(finished[0])
+    assert list(tmp_path.iterdir()) == []
+
+
+def _raised(function, *args):
+    try:
+        function(*args)
+    except Exception as error:
+        return error
+    return None

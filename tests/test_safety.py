@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import signal
 import socket
-import subprocess
-import sys
 import threading
-import time
 import zipfile
 
 import pytest
@@ -119,18 +115,3 @@ def sha(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
-def test_a_build_killed_midway_leaves_the_previous_pdf_intact(book, sig):
-    first = build(book, ("pdf",)).outputs["pdf"]
-    before = sha(first)
-    chapter = book / "manuscript" / "01-first-chapter.md"
-    append(chapter, "\n" + "\n\n".join(f"Paragraph {n} " + "of words " * 80 for n in range(400)) + "\n")
-    process = subprocess.Popen([sys.executable, "-m", "herpress", "pdf", str(book)], stderr=subprocess.PIPE, text=True)
-    time.sleep(2.5)  # reading is done by now; WeasyPrint is laying out the long chapter
-    assert process.poll() is None, "the build ended before it could be interrupted"
-    process.send_signal(sig)
-    _, stderr = process.communicate(timeout=60)
-    assert process.returncode != 0 and "Traceback" not in stderr
-    assert sha(first) == before
-    build(book, ("pdf",))  # the next build cleans up what a killed one left behind
-    assert [p.name for p in first.parent.glob(".*.part")] == []

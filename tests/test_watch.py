@@ -92,3 +92,25 @@ def test_a_folder_that_is_not_a_book_is_refused_not_watched(tmp_path):
                           timeout=60)
     assert done.returncode == 1
     assert "no book here" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_two_watches_of_one_book_take_turns(book):
+    chapter, epub = book / "manuscript" / "01-first-chapter.md", book / "build" / "my-book.epub"
+    watchers = [Watcher(book), Watcher(book)]
+    try:
+        for watcher in watchers:
+            assert watcher.next_status().startswith("built in")
+        chapter.write_text(chapter.read_text() + "\nSeen by both.\n")
+        for watcher in watchers:
+            assert watcher.next_status().startswith("built in")
+        assert "Seen by both." in chapter_text(epub)
+        with zipfile.ZipFile(epub) as archive:
+            assert archive.testzip() is None
+    finally:
+        done = []
+        for watcher in watchers:
+            watcher.process.send_signal(signal.SIGINT)
+            done.append(watcher.process.communicate(timeout=60)[1])
+    assert [watcher.process.returncode for watcher in watchers] == [0, 0], done
+    assert not any("internal error" in errors or "Traceback" in errors for errors in done), done
+    assert list((book / "build").glob(".*.part")) == []

@@ -1,6 +1,6 @@
 """Content-hash caches under ``BOOK_DIR/build/.cache/``: what an unchanged input need not cost again.
 
-* ``chapters/<key>.pickle`` — one Markdown file converted to HTML (and its chart specs). The key
+* ``chapters/<key>.json`` — one Markdown file converted to HTML (and its chart specs). The key
   mixes the file's name and text, the data files a chart may read, and herpress's own code.
 * ``pagemap/<key>.json`` — where each printed page begins (:class:`herpress.pagemap.PageStart`),
   for the EPUB's page-list. The key is everything the print layout depends on: the manuscript,
@@ -10,8 +10,15 @@
   gutter band (the layout still checks it).
 * ``state.json`` — what the last build wrote and from which inputs: a build whose inputs and
   outputs are unchanged does nothing.
+* ``lock`` — held by the build at work (:func:`herpress.build.book_lock`).
 
-A cache file that cannot be read is a miss; nothing here can make a build wrong, only slower.
+Caches are meant to be shared (a CI cache, a copied folder), so nothing read from them can run
+code, and nothing in them names the book's place: JSON and raw bytes only, no pickle; paths
+relative to the book folder. Every entry read here (and by the deflate cache,
+:mod:`herpress.writers.ocf`) is checked as it is read — its digest, the key it is stored under, its
+types and shape — and one that fails is a miss, rebuilt and written again: a damaged cache can make
+a build slower, never wrong, never fail. (The charts' SVG and PNG files, read by
+:mod:`herpress.charts.draw`, are not checked there yet.)
 """
 
 from __future__ import annotations
@@ -19,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import pickle
 import tempfile
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -99,6 +105,7 @@ class Inputs:
     styles: str  # every style file in use (the book's own, then herpress's)
     print_styles: str  # those the print layout reads
     code: str
+    folder: str = ""  # the book folder's name: a title left out of book.toml is made from it
 
     @classmethod
     def of(cls, book_dir: Path, files: list[Path] | None = None) -> "Inputs":
@@ -117,15 +124,22 @@ class Inputs:
         return cls(manuscript=manuscript,
                    styles=_join([*(_listing_digest(listing) for listing in listings), system]),
                    print_styles=_join([*(_listing_digest(listing, _print_style) for listing in listings), system]),
-                   code=code_digest())
+                   code=code_digest(), folder=root.name)
 
     def layout_key(self, profile: str) -> str:
         """What the print layout (and so the page map) depends on."""
-        return _join([self.manuscript, self.print_styles, self.code, profile])
+        return _join([self.manuscript, self.print_styles, self.code, profile, self.folder])
 
-    def output_key(self, fmt: str, profile: str | None, target: Path | None) -> str:
-        return _join([self.manuscript, self.styles, self.code, fmt, profile or "", str(target.resolve()) if target else "",
+    def output_key(self, fmt: str, profile: str | None, target: str) -> str:
+        """``target``: the output as :func:`relative` names it ("" for the default place)."""
+        return _join([self.manuscript, self.styles, self.code, fmt, profile or "", target, self.folder,
                       os.environ.get("SOURCE_DATE_EPOCH", "")])
+
+
+def relative(path: Path, root: Path) -> str:
+    """``path`` as a key or a record names it: from the book folder ``root`` (``../x.epub`` for an
+    output beside it), so that a copied or moved book names its own files."""
+    return Path(os.path.relpath(Path(path).resolve(), Path(root).resolve())).as_posix()
 
 
 def _join(parts) -> str:
@@ -136,10 +150,34 @@ def digest_of(*parts: str) -> str:
     return _join(parts)
 
 
+def read_png(path: Path) -> bytes | None:
+    """The PNG at ``path`` when it is whole — its signature, every chunk's CRC, the IEND chunk
+    last — else None: a zeroed or truncated picture is drawn again, not packed into the book."""
+    import struct
+    import zlib
+
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return None
+    position = 8
+    while position + 12 <= len(data):
+        length, kind = struct.unpack_from(">I4s", data, position)
+        end = position + 12 + length
+        if end > len(data) or zlib.crc32(data[position + 4:end - 4]) != struct.unpack_from(">I", data, end - 4)[0]:
+            return None
+        if kind == b"IEND":
+            return data if end == len(data) else None
+        position = end
+    return None
+
+
 def file_digest(path: Path) -> str | None:
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
+    except (OSError, ValueError):  # absent, a folder, or a name no file can have
         return None
 
 
@@ -162,17 +200,86 @@ class ChapterCache:
     def key(self, shown: str, text: str) -> str:
         return _join([code_digest(), self.data_digest, shown, text])
 
-    def get(self, key: str):
+    def get(self, key: str) -> tuple[str, list, list] | None:
+        """(HTML, chart specs, warnings) converted under ``key``; None for a miss (a damaged,
+        truncated or foreign entry included: it is converted again and written over)."""
         if self.directory is None:
             return None
         try:
-            return pickle.loads((self.directory / f"{key}.pickle").read_bytes())
-        except Exception:  # absent, truncated, or from another Python: convert again
+            return _chapter_from(key, (self.directory / f"{key}.json").read_bytes())
+        except OSError:
             return None
 
     def put(self, key: str, value) -> None:
-        if self.directory is not None:
-            write_atomically(self.directory / f"{key}.pickle", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        if self.directory is None:
+            return
+        try:
+            data = _chapter_to(key, value)
+        except (TypeError, ValueError):  # not plain data (a number JSON cannot hold): not kept
+            return
+        write_atomically(self.directory / f"{key}.json", data)
+
+
+def _chapter_to(key: str, value) -> bytes:
+    """A digest line (of the key and the body: an entry is good only under its own name), then JSON."""
+    html, specs, notes = value
+    body = json.dumps({"key": key, "html": html, "specs": [asdict(spec) for spec in specs],
+                       "notes": [[message, line] for message, line in notes]},
+                      ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+    return _sealed(key, body) + b"\n" + body
+
+
+def _sealed(key: str, body: bytes) -> bytes:
+    return hashlib.sha256(key.encode() + b"\0" + body).hexdigest().encode()
+
+
+def _chapter_from(key: str, data: bytes) -> tuple[str, list, list] | None:
+    seal, _, body = data.partition(b"\n")
+    if seal != _sealed(key, body):
+        return None
+    try:
+        entry = json.loads(body, parse_constant=_no_constant)
+        html, specs, notes = entry["html"], entry["specs"], entry["notes"]
+        if entry["key"] != key or not isinstance(html, str) or not isinstance(specs, list) or not isinstance(notes, list):
+            return None
+        if not all(isinstance(n, list) and len(n) == 2 and isinstance(n[0], str) and _is_int(n[1]) for n in notes):
+            return None
+        charts = [_chart_spec(spec) for spec in specs]
+    except (ValueError, TypeError, KeyError, RecursionError):
+        return None
+    if any(chart is None for chart in charts):
+        return None
+    return html, charts, [(message, line) for message, line in notes]
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a number herpress writes")
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _chart_spec(fields):
+    """A :class:`herpress.charts.spec.ChartSpec` from its JSON fields, each of its type; else None."""
+    from dataclasses import fields as fields_of
+
+    from .charts.spec import ChartSpec
+
+    names = [f.name for f in fields_of(ChartSpec)]
+    if not isinstance(fields, dict) or sorted(fields) != sorted(names):
+        return None
+    texts = ("label", "type", "title", "description", "unit", "x_label", "y_label")
+    categories, series = fields["categories"], fields["series"]
+    if not (all(isinstance(fields[name], str) for name in texts) and isinstance(fields["log_scale"], bool)
+            and (fields["source"] is None or isinstance(fields["source"], str))
+            and isinstance(categories, list) and all(isinstance(c, str) for c in categories)
+            and isinstance(series, list)
+            and all(isinstance(s, list) and len(s) == 2 and isinstance(s[0], str) and isinstance(s[1], list)
+                    and all(isinstance(v, float) for v in s[1]) for s in series)):
+        return None
+    return ChartSpec(**{**fields, "categories": tuple(categories),
+                        "series": tuple((name, tuple(values)) for name, values in series)})
 
 
 # --- page map and page count ---------------------------------------------------------------
@@ -189,13 +296,21 @@ def load_page_map(out: Path, key: str) -> list | None:
     from .pagemap import PageStart
 
     try:
-        return [PageStart(**start) for start in json.loads((cache_dir(out) / "pagemap" / f"{key}.json").read_bytes())]
-    except Exception:
+        starts = json.loads((cache_dir(out) / "pagemap" / f"{key}.json").read_bytes())
+    except (OSError, ValueError):
         return None
+    kinds = {"page": int, "label": str, "region": str, "block": int, "offset": int, "block_text": str, "text": str}
+    if not isinstance(starts, list) or not all(
+            isinstance(start, dict) and start.keys() == kinds.keys()
+            and all(isinstance(start[name], kind) and not isinstance(start[name], bool) for name, kind in kinds.items())
+            for start in starts):
+        return None  # not what save_page_map writes: lay out again
+    return [PageStart(**start) for start in starts]
 
 
 def page_count_hint(out: Path, profile: str) -> int | None:
-    return _read_json(cache_dir(out) / "layout.json").get(profile)
+    pages = _read_json(cache_dir(out) / "layout.json").get(profile)
+    return pages if _is_int(pages) and pages > 0 else None  # a hint of another type: none
 
 
 def save_page_count(out: Path, profile: str, pages: int) -> None:
@@ -215,17 +330,38 @@ def up_to_date(out: Path, keys: dict[str, str]) -> dict | None:
     records = {}
     for fmt, key in keys.items():
         record = state.get(fmt)
-        if not record or record.get("key") != key or file_digest(Path(record["path"])) != record.get("digest"):
+        if not _good_record(record) or record["key"] != key:
             return None
-        records[fmt] = record
+        path = out.parent / record["path"]  # relative to the book folder (:func:`relative`)
+        if file_digest(path) != record["digest"]:
+            return None
+        records[fmt] = {**record, "path": str(path.resolve())}
     return records
+
+
+_FACTS = {"pages": (int, type(None)), "warnings": list, "notices": list, "book_warnings": list,
+          "layout_key": (str, type(None))}
+
+
+def _good_record(record) -> bool:
+    """A record as :func:`record_output` writes it: each field of its type, lists of strings."""
+    if not isinstance(record, dict) or not all(isinstance(record.get(name), str) for name in ("key", "path", "digest")):
+        return False
+    if Path(record["path"]).is_absolute():  # written by a herpress that kept absolute paths
+        return False
+    for name, kind in _FACTS.items():
+        value = record.get(name)
+        if value is not None and (not isinstance(value, kind) or isinstance(value, bool)
+                                  or (isinstance(value, list) and not all(isinstance(v, str) for v in value))):
+            return False
+    return True
 
 
 def record_output(out: Path, fmt: str, key: str, path: Path, **facts) -> None:
     """Note that ``path`` was built as ``fmt`` from ``key`` (with facts to repeat on a no-op build)."""
     state_path = cache_dir(out) / "state.json"
     state = _read_json(state_path)
-    state[fmt] = {"key": key, "path": str(path.resolve()), "digest": file_digest(path), **facts}
+    state[fmt] = {"key": key, "path": relative(path, out.parent), "digest": file_digest(path), **facts}
     write_atomically(state_path, json.dumps(state, indent=1).encode())
 
 
@@ -245,8 +381,10 @@ def _read_json(path: Path) -> dict:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all, through a temporary file named with this process's id
+    (:func:`sweep_stale` removes those of a process that was killed)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=f".{os.getpid()}.tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -254,3 +392,20 @@ def write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def sweep_stale(folder: Path, suffix: str, prefix: str = ".") -> None:
+    """Remove the temporary files in ``folder`` (``<prefix>…<random>.<pid><suffix>``, as
+    :func:`write_atomically` and the build name them) of processes that no longer run: a killed
+    build's. Those of a process still at work are left alone."""
+    from .tempdirs import running
+
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if name.startswith(prefix) and name.endswith(suffix):
+            pid = name[:-len(suffix)].rpartition(".")[2]
+            if pid.isdigit() and not running(int(pid)):
+                (folder / name).unlink(missing_ok=True)

@@ -5,8 +5,9 @@ removes only in ``FontConfiguration.__del__`` — which never runs in herpress: 
 build's objects before the interpreter exits (``cli.run``), and forked children leave with
 ``os._exit``. Each build left ~1.8 MB behind. So herpress names the folder itself (:func:`folder`),
 with the process id in its name, removes this process's folders when the build is over
-(:func:`cleaned`), and removes those of a process that no longer runs (killed mid-layout) when the
-next build starts.
+(:func:`cleaned`) and those of the processes it forked (which are bound to it and reaped by then,
+:mod:`herpress.forked`), and removes those of a process that no longer runs (a build killed
+mid-layout) when the next build starts.
 """
 
 from __future__ import annotations
@@ -29,17 +30,18 @@ def folder() -> Path:
 
 @contextmanager
 def cleaned():
-    """Around a build: sweep what killed builds left, and remove what this one makes."""
+    """Around a build: sweep what killed builds left, and remove what this one and its helpers made
+    (Ctrl-C and SIGTERM included: they reach here as an exception)."""
     sweep()
     try:
         yield
     finally:
-        remove(lambda pid: pid == os.getpid())
+        remove(lambda pid: pid == os.getpid() or not running(pid))
 
 
 def sweep() -> None:
     """Remove the folders of processes that are gone."""
-    remove(lambda pid: not _running(pid))
+    remove(lambda pid: not running(pid))
 
 
 def remove(owned) -> None:
@@ -53,7 +55,8 @@ def remove(owned) -> None:
             shutil.rmtree(Path(tempfile.gettempdir()) / name, ignore_errors=True)
 
 
-def _running(pid: int) -> bool:
+def running(pid: int) -> bool:
+    """Whether process ``pid`` is there (a zombie counts until its parent reaps it)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

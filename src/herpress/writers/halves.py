@@ -25,8 +25,8 @@ from __future__ import annotations
 import gc
 import os
 import pickle
-import queue
 import tempfile
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -59,15 +59,24 @@ def finish(book: Book, draft: Draft, target: Path) -> Printed | None:
     first = [slug for slug in draft.relieve if owner[slug] < cut]
     second = [slug for slug in draft.relieve if owner[slug] >= cut]
     context = multiprocessing.get_context("fork")
-    to_child, from_child = context.Queue(), context.Queue()
+    # Pipes, not queues: a queue's feeder thread waits at exit until the other side has read all,
+    # and a child blocked there outlived its parent. Each process closes the ends it does not use,
+    # so a write to a process that is gone fails, and a read from one ends.
+    inbox, to_child = context.Pipe(duplex=False)
+    from_child, answer = context.Pipe(duplex=False)
     parts = [_temporary(target, n) for n in (1, 2)]
-    child = context.Process(target=_second_half, args=(book, draft, cut, second, parts[1], to_child, from_child),
+    child = context.Process(target=_second_half, args=(book, draft, cut, second, parts[1], inbox, answer),
                             daemon=True)
+    sender = None
     gc.freeze()  # the layout is read, not collected, from now on: neither process scans (and copies) it
     try:
         child.start()
+        inbox.close()
+        answer.close()
         document = _relieve(book, draft, first)
-        to_child.put(None if document is None else {a: p for a, p in first_pages(document).items() if p < cut})
+        marks = None if document is None else {a: p for a, p in first_pages(document).items() if p < cut}
+        sender = threading.Thread(target=_send, args=(to_child, marks), daemon=True)
+        sender.start()  # the marks may outgrow the pipe's buffer, and the child reads them only when it needs them
         mine = _write_half(book, draft, document, 0, cut, parts[0]) if document is not None else None
         kind, theirs = _answer(child, from_child)
         if kind == "error":
@@ -81,9 +90,10 @@ def finish(book: Book, draft: Draft, target: Path) -> Printed | None:
             if child.is_alive():
                 child.terminate()
             child.join()
-        for channel in (to_child, from_child):
-            channel.close()
-            channel.join_thread()
+        if sender is not None:
+            sender.join()  # done, or failed: the child, the only reader, is gone
+        for end in (inbox, to_child, from_child, answer):
+            end.close()
         for part in parts:
             part.unlink(missing_ok=True)
     return _printed(draft, *(a + b for a, b in zip(mine, theirs)))
@@ -106,26 +116,38 @@ def _printed(draft: Draft, labels: list[str], notes: list[str], starts: list) ->
 
 
 def _second_half(book: Book, draft: Draft, cut: int, slugs: list[str], path: Path, inbox, outbox) -> None:
-    """In the forked process: relieve, lay out the back matter with the first half's marks, write."""
+    """In the forked process: relieve, lay out the back matter with the first half's marks, write.
+    Ctrl-C is the parent's to handle: it ends this process (SIGTERM) when it stops waiting."""
+    import signal
+
     from .backmatter import first_pages, repaginate
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     detach_streams()
     try:
         document = _relieve(book, draft, slugs)
-        marks = inbox.get()  # where the first half's marks fell; None when its relief was refused
+        marks = inbox.recv()  # where the first half's marks fell; None when its relief was refused
         if document is None or marks is None:
-            outbox.put(("refused", None))
+            outbox.send(("refused", None))
             return
         marks.update({a: p for a, p in first_pages(document).items() if p >= cut})
         document = repaginate(book, document, draft.labels, draft.typesetter.render_more, anchors=marks)
-        outbox.put(("done", _write_half(book, draft, document, cut, len(document.pages), path)))
+        outbox.send(("done", _write_half(book, draft, document, cut, len(document.pages), path)))
     except BaseException as error:  # sent to the parent, which raises it
-        outbox.put(("error", _portable(error)))
+        outbox.send(("error", _portable(error)))
+
+
+def _send(connection, value) -> None:
+    try:
+        connection.send(value)
+    except OSError:  # the child ended without reading: what ends it is reported by its answer
+        pass
 
 
 def _temporary(target: Path, n: int) -> Path:
-    """A file beside ``target`` named like the build's own temporary files (swept if a build is killed)."""
-    handle, name = tempfile.mkstemp(prefix=f"{target.name}.", suffix=f".{n}.part", dir=target.parent)
+    """A file beside ``target`` named like the build's own temporary files, with this process's
+    id (swept by the next build if this one is killed: :func:`herpress.cache.sweep_stale`)."""
+    handle, name = tempfile.mkstemp(prefix=f"{target.name}.{n}.", suffix=f".{os.getpid()}.part", dir=target.parent)
     os.close(handle)
     return Path(name)
 
@@ -154,16 +176,12 @@ def _write_half(book: Book, draft: Draft, document, start: int, end: int, path: 
 
 def _answer(child, inbox) -> tuple[str, object]:
     """The child's ("done" | "refused" | "error", payload), or an error if it died without one."""
-    while True:
-        try:
-            return inbox.get(timeout=1)
-        except queue.Empty:
-            if not child.is_alive():
-                try:
-                    return inbox.get(timeout=1)
-                except queue.Empty:
-                    return "error", RuntimeError(f"the process writing the second half of the book ended "
-                                                 f"without a word (exit code {child.exitcode})")
+    try:
+        return inbox.recv()
+    except EOFError:  # every end of the pipe it wrote to is closed: the child is gone
+        child.join()
+        return "error", RuntimeError(f"the process writing the second half of the book ended "
+                                     f"without a word (exit code {child.exitcode})")
 
 
 def _portable(error: BaseException) -> BaseException:

@@ -69,8 +69,11 @@ def _dos_time(moment: dt.datetime) -> tuple[int, int]:
 class DeflateCache:
     """Raw deflate streams by the digest of what they hold; without a folder, a plain deflater.
 
-    A file that cannot be read is a miss, one that cannot be written is skipped. Entries this build did not use are removed after it,
-    so the folder holds one book's files, not every version of every chapter.
+    An entry is a seal — the digest of its name and its stream — then the stream: a zeroed,
+    truncated or renamed entry fails the seal and is deflated again and written over (it once
+    went into the EPUB as it was). One that cannot be read is a miss, one that cannot be written is
+    skipped. Entries this build did not use are removed after it, so the folder holds one book's
+    files, not every version of every chapter.
     """
 
     def __init__(self, folder: Path | None):
@@ -84,14 +87,17 @@ class DeflateCache:
         self.used.add(key)
         path = self.folder / key
         try:
-            return path.read_bytes()
+            entry = path.read_bytes()
         except OSError:
-            pass
+            entry = b""
+        seal, body = entry[:_SEAL], entry[_SEAL:]
+        if len(seal) == _SEAL and seal == _seal(key, body):
+            return body
         body = _deflate(data)
         from ..cache import write_atomically
 
         try:
-            write_atomically(path, body)
+            write_atomically(path, _seal(key, body) + body)
         except OSError:  # a cache that cannot be written only costs time
             pass
         return body
@@ -99,9 +105,19 @@ class DeflateCache:
     def forget_unused(self) -> None:
         if self.folder is None or not self.folder.is_dir():
             return
+        from ..cache import sweep_stale
+
         for path in self.folder.iterdir():
             if path.name not in self.used and not path.name.startswith(".") and path.is_file():
                 path.unlink(missing_ok=True)
+        sweep_stale(self.folder, ".tmp")  # what a killed build was writing
+
+
+_SEAL = 20
+
+
+def _seal(key: str, body: bytes) -> bytes:
+    return hashlib.blake2b(key.encode() + b"\0" + body, digest_size=_SEAL).digest()
 
 
 def _deflate(data: bytes) -> bytes:
