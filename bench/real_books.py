@@ -126,6 +126,7 @@ description = "The Rust Programming Language, the text sent to No Starch Press f
 [contents]
 chapters = ["foreword.md", "chapter00.md", "chapter01.md", "chapter02.md", "chapter03.md", "chapter04.md", "chapter05.md", "chapter06.md", "chapter07.md", "chapter08.md", "chapter09.md", "chapter10.md", "chapter11.md", "chapter12.md", "chapter13.md", "chapter14.md", "chapter15.md", "chapter16.md", "chapter17.md", "chapter18.md", "chapter19.md", "chapter20.md", "chapter21.md"]
 back = ["appendix.md", "bio.md"]
+code_language = "rust"
 """
 
 # 500 Lines or Less has no metadata file of its own (its build.py lists the chapter folders and

@@ -105,3 +105,76 @@ def marks_book(tmp_path_factory):
         "# Glossary\n\nZebra crossing\n:   Never marked.\n\nfiller\n:   Words that fill.\n\n"
         "Échelon\n:   A level.\n\nApple\n:   A fruit.\n\nEcho\n:   Said again.\n")
     return build(folder)
+
+
+WIDE_CODE_LINE = 'let s = "' + "abcdefghij " * 27 + '"; // the end of a 300-character line'
+
+
+def write_wide_book(folder: Path) -> Path:
+    """An mdBook whose content is too big for the page: a 4,000-px image, a 600×3,000-px one,
+    a twelve-column table of long words, an eight-column table of code, a 300-character code
+    line, compiler output and a long inline code span."""
+    from PIL import Image
+
+    src = folder / "src"
+    src.mkdir(parents=True)
+    (folder / "book.toml").write_text('[book]\ntitle = "Wide Things"\nauthors = ["A. Tester"]\nlanguage = "en"\n')
+    (src / "SUMMARY.md").write_text("# Summary\n\n- [Wide things](wide.md)\n")
+    Image.new("RGB", (4000, 1200), (200, 30, 30)).save(src / "huge.png")
+    Image.new("RGB", (600, 3000), (30, 30, 200)).save(src / "tall.png")
+    Image.new("RGB", (300, 200), (30, 160, 30)).save(src / "small.png")  # 3.1 in wide at 96 px an inch
+    twelve = ("| " + " | ".join(f"Heading{i}" for i in range(12)) + " |\n|" + "---|" * 12 + "\n"
+              + "".join("| " + " | ".join(f"cell{r}x{i}longerword" for i in range(12)) + " |\n" for r in range(5)))
+    eight = ("| " + " | ".join(f"Name {i}" for i in range(8)) + " |\n|" + "---|" * 8 + "\n"
+             + "".join("| " + " | ".join(f"`value_{r}_{i}_x`" for i in range(8)) + " |\n" for r in range(6)))
+    filler = "".join(f"Filler paragraph {n} after the tall image, with words enough for a few lines, so that the "
+                     "text after the image can flow up into the gap the image leaves on the page before it.\n\n"
+                     for n in range(6))
+    (src / "wide.md").write_text(f"""# Wide things
+
+A paragraph before the huge image.
+
+![A huge red image](huge.png)
+
+A paragraph before the tall one.
+
+![A tall blue image](tall.png)
+
+{filler}
+Table: Twelve columns of long words
+
+{twelve}
+Some prose with a very long inline code span `std::collections::hash_map::HashMap::with_capacity_and_hasher_forever` that must break.
+
+```rust,ignore
+fn main() {{
+    {WIDE_CODE_LINE}
+    println!("done");
+}}
+```
+
+```console
+$ cargo run
+error[E0382]: borrow of moved value: `s1` and a message long enough to wrap around the page at least once
+ --> src/main.rs:5:28
+  |
+5 |     println!("{{}}, world!", s1);
+  |                            ^^ value borrowed here after move
+```
+
+Table: Eight columns of code
+
+{eight}
+A screenshot of 300 by 200 pixels:
+
+![A small green image](small.png)
+
+The end of the chapter.
+""")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def wide_book(tmp_path_factory):
+    """:func:`write_wide_book` built to both formats, once."""
+    return build(write_wide_book(tmp_path_factory.mktemp("wide") / "book"))

@@ -58,9 +58,10 @@ def test_every_chapter_of_the_epub_has_exactly_the_manuscripts_words(sample, man
     with zipfile.ZipFile(sample.outputs["epub"]) as archive:
         for chapter in sample.book.chapters:
             body = etree.fromstring(archive.read(f"EPUB/{chapter.slug}.xhtml")).find(f"{X}body")
-            for element in list(body.iter(f"{X}figure", f"{X}p", f"{X}a", f"{X}h2", f"{X}span")):
+            for element in list(body.iter(f"{X}figure", f"{X}table", f"{X}p", f"{X}a", f"{X}h2", f"{X}span")):
                 classes = set((element.get("class") or "").split())
-                if (element.tag == f"{X}figure" or classes & {"chapter-number", "xref", "note-number", "table-number"}
+                if (element.tag == f"{X}figure" or classes & {"chapter-number", "xref", "note-number", "table-number",
+                                                               "chart-data"}
                         or element.get("id") == f"{chapter.slug}-notes"):
                     drop_keeping_tail(element)  # generated text; what follows it is the author's
             found = words(" ".join(body.itertext()))

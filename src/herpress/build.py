@@ -1,14 +1,21 @@
 """One function per command: read the book once, hand it to the writers, move outputs into place.
 
-An output is written to a temporary file beside it and renamed only when complete,
-so a failed build leaves the previous outputs as they were.
+Each output is written to a temporary file beside it, named with the process's id, and all of a
+build's outputs are renamed into place together once every one is complete (:class:`Staged`): a
+failed or interrupted build leaves the previous outputs as they were, all of them. One build of a
+book runs at a time (:func:`book_lock`): a second waits for the first, saying so, instead of
+writing the same files.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import signal
+import sys
 import tempfile
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +23,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from . import cache, tempdirs
 from .errors import BookError
+from .proofread import proofread
 
 if TYPE_CHECKING:
     from .model import Book
@@ -32,13 +40,15 @@ class BuildResult:
     up_to_date: bool = False  # every output was there, built from the same inputs: nothing was done
     book_warnings: list[str] = field(default_factory=list)  # the manuscript's, repeated on a no-op build
     notices: list[str] = field(default_factory=list)  # one-line remarks for stderr
+    word_counts: list = field(default_factory=list)  # wordgate.Count per chapter, for check --build
 
 
 NO_PAGE_NUMBERS = "no print page numbers: run 'herpress build' to include them"
 
 
 def output_dir(book_dir: Path) -> Path:
-    return book_dir.resolve() / "build"
+    from .paths import output_folder  # BOOK_DIR/build; refused when it leads outside the book
+    return output_folder(book_dir)
 
 
 def read_book(book_dir: Path, profile: str | None = None, report: Report = lambda message: None,
@@ -61,15 +71,18 @@ def read_book(book_dir: Path, profile: str | None = None, report: Report = lambd
 
 
 def build(book_dir: Path, formats: tuple[str, ...] = ("epub", "pdf"), *, outputs: dict[str, Path] | None = None,
-          profile: str | None = None, report: Report = lambda message: None) -> BuildResult:
+          profile: str | None = None, report: Report = lambda message: None, strict: bool = False) -> BuildResult:
     """Build the book in ``book_dir`` into the given formats; return where each went (:func:`_build`).
     No temporary folder outlives it (:mod:`herpress.tempdirs`)."""
-    with tempdirs.cleaned():
-        return _build(book_dir, formats, outputs=outputs, profile=profile, report=report)
+    from .sources import open_book
+
+    source = open_book(book_dir)  # a folder that is not a book is refused before anything is made in it
+    with book_lock(output_dir(book_dir)), tempdirs.cleaned():
+        return _build(book_dir, source, formats, outputs=outputs, profile=profile, report=report, strict=strict)
 
 
-def _build(book_dir: Path, formats: tuple[str, ...], *, outputs: dict[str, Path] | None,
-           profile: str | None, report: Report) -> BuildResult:
+def _build(book_dir: Path, source, formats: tuple[str, ...], *, outputs: dict[str, Path] | None,
+           profile: str | None, report: Report, strict: bool = False) -> BuildResult:
     """Build the book in ``book_dir`` into the given formats; return where each went.
 
     Nothing is done when the last build made every output from the same inputs and the
@@ -77,13 +90,11 @@ def _build(book_dir: Path, formats: tuple[str, ...], *, outputs: dict[str, Path]
     edition's page numbers; an EPUB built alone takes them from the last layout when it is of
     the same content, and otherwise goes without (``result.notices`` says so).
     """
-    from .sources import open_book
-
     out = output_dir(book_dir)
-    source = open_book(book_dir)
     inputs = cache.Inputs.of(book_dir, source.inputs())
     if inputs is not None:
-        keys = {fmt: inputs.output_key(fmt, profile, (outputs or {}).get(fmt)) for fmt in formats}
+        named = {fmt: cache.relative(path, out.parent) for fmt, path in (outputs or {}).items() if path}
+        keys = {fmt: inputs.output_key(fmt, profile, named.get(fmt, "")) for fmt in formats}
         previous = cache.up_to_date(out, keys)
         unpaged = (previous or {}).get("epub", {}).get("notices")
         if unpaged and ("pdf" in formats or cache.load_page_map(out, previous["epub"]["layout_key"]) is not None):
@@ -96,60 +107,75 @@ def _build(book_dir: Path, formats: tuple[str, ...], *, outputs: dict[str, Path]
                                warnings=[w for r in previous.values() for w in r.get("warnings", [])],
                                book_warnings=first.get("book_warnings", []),
                                notices=[n for r in previous.values() for n in r.get("notices", [])])
+    sweep(out)
     book = read_book(book_dir, profile, report, source)
     result = BuildResult(book)
     targets = {fmt: (outputs or {}).get(fmt) or out / f"{book.slug}.{fmt}" for fmt in formats}
     layout_key = inputs.layout_key(book.print_settings.profile) if inputs else None
     starts = None  # where the printed pages begin, for the EPUB's page-list
-    if "pdf" in targets:
-        from .writers.pdf import print_book
+    with staged(out) as stage:
+        if "pdf" in targets:
+            from .writers.pdf import print_book
 
-        report("Laying out the print PDF")
-        hint = cache.page_count_hint(out, book.print_settings.profile) or estimate_pages(book)
-        with atomic(targets["pdf"]) as temporary:
+            report("Laying out the print PDF")
+            hint = cache.page_count_hint(out, book.print_settings.profile) or estimate_pages(book)
+            temporary = stage.temporary(targets["pdf"])
             printed = print_book(book, temporary, pages_hint=hint)
             result.page_count = printed.page_count
             report("Preflight")
-            result.warnings += check_interior(temporary, printed)
-        cache.save_page_count(out, book.print_settings.profile, printed.page_count)
-        starts = printed.starts
-        if layout_key:
-            cache.save_page_map(out, layout_key, starts)
-        result.outputs["pdf"] = targets["pdf"]
-    if "epub" in targets:
-        from .writers.epub import write_epub
+            result.warnings += printed.warnings + check_interior(temporary, printed)
+            cache.save_page_count(out, book.print_settings.profile, printed.page_count)
+            starts = printed.starts
+            if layout_key:
+                cache.save_page_map(out, layout_key, starts)
+        if "epub" in targets:
+            from .writers.epub import write_epub
 
-        if starts is None and layout_key:
-            starts = cache.load_page_map(out, layout_key)
-        if starts is None:
-            result.notices.append(NO_PAGE_NUMBERS)
-        report("Packing the EPUB")
-        drawn = cached_cover(book, out, inputs) if book.cover is None and inputs is not None else None
-        with atomic(targets["epub"]) as temporary:
-            write_epub(book, temporary, starts=starts or [], drawn_cover=drawn,
+            if starts is None and layout_key:
+                starts = cache.load_page_map(out, layout_key)
+            if starts is None:
+                result.notices.append(NO_PAGE_NUMBERS)
+            report("Packing the EPUB")
+            drawn = cached_cover(book, out, inputs) if book.cover is None and inputs is not None else None
+            write_epub(book, stage.temporary(targets["epub"]), starts=starts or [], drawn_cover=drawn,
                        deflate_cache=cache.cache_dir(out) / "deflate")
-        result.outputs["epub"] = targets["epub"]
-    if inputs is not None:
-        book_warnings = [str(w) for w in book.warnings]
+        report("Reading the outputs back")  # nothing lost, nothing past the page (proofread.py)
+        proof = proofread(book, pdf=stage.files.get(targets.get("pdf")), printed=printed if "pdf" in targets else None,
+                          epub=stage.files.get(targets.get("epub")), strict=strict)
+        book.warnings += proof.warnings
+        result.word_counts = proof.counts
+        proof.raise_any()
+        with stage.committing():  # the outputs are replaced, all together: no interrupt from here on
+            result.outputs.update(targets)
+            if inputs is not None:
+                _record(out, result, keys, layout_key)
+    return result
+
+
+def _record(out: Path, result: BuildResult, keys: dict[str, str], layout_key: str | None) -> None:
+    """Note what was built, for the next build to find it up to date; a record that cannot be
+    written only costs that build."""
+    book_warnings = [str(w) for w in result.book.warnings]
+    try:
         for fmt, path in result.outputs.items():
             facts = {"pages": result.page_count, "warnings": result.warnings} if fmt == "pdf" else \
                 {"notices": result.notices, "layout_key": layout_key}
             cache.record_output(out, fmt, keys[fmt], path, book_warnings=book_warnings, **facts)
-    return result
+    except OSError:
+        pass
 
 
 def cached_cover(book: Book, out: Path, inputs: cache.Inputs) -> bytes:
     """The typographic EPUB cover (:func:`herpress.cover_image.typographic`), drawn once per
     metadata, fonts and herpress version: matplotlib is not even imported when it is cached."""
     path = cache.cache_dir(out) / "cover" / f"{cache.digest_of(inputs.code, inputs.styles, repr(book.metadata))}.png"
-    try:
-        return path.read_bytes()
-    except OSError:
+    data = cache.read_png(path)
+    if data is None:  # absent, or damaged: drawn again
         from .cover_image import typographic
 
         data = typographic(book)
         cache.write_atomically(path, data)
-        return data
+    return data
 
 
 def estimate_pages(book: Book) -> int:
@@ -174,7 +200,8 @@ def check_interior(path: Path, laid_out) -> list[str]:
     from .preflight import Expected, preflight
 
     g = laid_out.geometry
-    checked = preflight(path, laid_out.profile, Expected((g.width, g.height), g.bleed, g.bleed_sides if g.bleed else "none"))
+    checked = preflight(path, laid_out.profile, Expected((g.width, g.height), g.bleed, g.bleed_sides if g.bleed else "none"),
+                        images=False)  # proofread.py names each low-resolution image by its file
     notes = [f"footnote {note} is not on the page of its call (WeasyPrint #1564)" for note in laid_out.misplaced_notes]
     if checked.errors:
         raise BookError(f"the {laid_out.profile.name} PDF fails preflight: " + "; ".join(checked.errors))
@@ -184,7 +211,10 @@ def check_interior(path: Path, laid_out) -> list[str]:
 def cover(book_dir: Path, *, profile: str | None = None, paper: str | None = None, output: Path | None = None,
           report: Report = lambda message: None) -> BuildResult:
     """The full-wrap cover, its spine sized from the interior's real page count."""
-    with tempdirs.cleaned():
+    from .sources import open_book
+
+    open_book(book_dir)
+    with book_lock(output_dir(book_dir)), tempdirs.cleaned():
         return _cover(book_dir, profile=profile, paper=paper, output=output, report=report)
 
 
@@ -221,15 +251,128 @@ def proof(book_dir: Path, *, profile: str | None = None, report: Report = lambda
 @contextmanager
 def atomic(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it to ``target`` only on success."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    for stale in target.parent.glob(f".{target.name}.*.part"):  # left by a build that was killed
-        stale.unlink(missing_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(handle)
-    temporary = Path(name)
-    try:
+    with staged(target.parent) as stage:
+        temporary = stage.temporary(target)
         yield temporary
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
+        with stage.committing():
+            pass
+
+
+_NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
+
+
+class Staged:
+    """A build's outputs, each written to a temporary file beside it (``.<name>.<random>.<pid>.part``)
+    and renamed into place, all of them, by :meth:`committing` — or none, which ``staged``'s end
+    removes."""
+
+    def __init__(self, out: Path):
+        self.out = out
+        self.files: dict[Path, Path] = {}  # target -> its temporary file
+
+    def temporary(self, target: Path) -> Path:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        cache.sweep_stale(target.parent, ".part", prefix=f".{target.name}.")  # a killed build's
+        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".{os.getpid()}.part", dir=target.parent)
+        os.close(handle)
+        self.files[target] = Path(name)
+        return Path(name)
+
+    @contextmanager
+    def committing(self) -> Iterator[None]:
+        """Put every output in place, then run the block (what records them), with Ctrl-C and
+        SIGTERM held back: the build is done once the first is renamed, and says so. A rename that
+        fails (the disk gone) is an error that says which outputs were replaced and which were not."""
+        with _uninterrupted():
+            for temporary in self.files.values():
+                os.chmod(temporary, 0o644)
+            done: list[Path] = []
+            for target, temporary in self.files.items():
+                try:
+                    os.replace(temporary, target)
+                except OSError as error:
+                    kept = [t for t in self.files if t not in done]
+                    replaced = f"{', '.join(map(str, done))} replaced, " if done else ""
+                    raise BookError(f"could not be put in place ({error.strerror or error}): {replaced}"
+                                    f"{', '.join(map(str, kept))} unchanged", target) from None
+                done.append(target)
+            yield
+
+    def discard(self) -> None:
+        for temporary in self.files.values():
+            temporary.unlink(missing_ok=True)
+
+
+@contextmanager
+def staged(out: Path) -> Iterator[Staged]:
+    """The outputs of one build (:class:`Staged`); a disk that fills up while they are written is
+    said to be full, with nothing replaced."""
+    stage = Staged(out)
+    try:
+        yield stage
+    except OSError as error:
+        if error.errno not in _NO_ROOM:
+            raise
+        raise BookError(f"cannot write the outputs ({error.strerror}): nothing was replaced", out) from None
     finally:
-        temporary.unlink(missing_ok=True)
+        stage.discard()
+
+
+@contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM back for the block (a few renames). One that came is dropped: the
+    block finished what it was asked to, and 'interrupted; earlier outputs are unchanged' would
+    no longer be true."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = []
+    previous = {sig: signal.signal(sig, lambda number, frame: held.append(number))
+                for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
+
+
+def sweep(out: Path) -> None:
+    """Remove what builds that were killed left in ``build/``: their temporary outputs, and the
+    cache files they were writing (:func:`herpress.cache.sweep_stale`)."""
+    cache.sweep_stale(out, ".part")
+    for folder in ("", "chapters", "pagemap", "cover", "charts"):
+        cache.sweep_stale(cache.cache_dir(out) / folder, ".tmp")
+
+
+@contextmanager
+def book_lock(out: Path) -> Iterator[None]:
+    """Hold the book's lock (``build/.cache/lock``, ``flock``) for the block: a second build or
+    watch of the book waits for the first, printing one line, instead of racing it for the same
+    files. The file is never written (a no-op build writes nothing). A folder where no lock can be
+    made or taken (read-only, no locks) is built unlocked."""
+    path = cache.cache_dir(out) / "lock"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError:
+        handle = None
+    try:
+        if handle is not None:
+            _lock(handle, out)
+        yield
+    finally:
+        if handle is not None:
+            os.close(handle)  # releases the lock (once the helpers it forked, which share it, are gone)
+
+
+def _lock(handle: int, out: Path) -> None:
+    import fcntl
+
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print(f"herpress: another herpress is building {out.parent}; waiting for it to finish",
+              file=sys.stderr, flush=True)
+        fcntl.flock(handle, fcntl.LOCK_EX)
+    except OSError:  # a file system without locks
+        pass

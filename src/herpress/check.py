@@ -37,6 +37,23 @@ class Finding:
         return asdict(self)
 
 
+class Findings(list):
+    """The findings of a check, and with ``--build`` each chapter's words in the Book, the EPUB and
+    the PDF (:mod:`herpress.wordgate`)."""
+
+    counts: list = []
+
+    @property
+    def word_table(self) -> list[str]:
+        from .wordgate import table
+
+        return table(self.counts) if self.counts else []
+
+    def words(self) -> list[dict]:
+        return [{"file": str(c.chapter.source), "book": c.book, **c.media,
+                 "failed": [medium for medium in c.media if c.failed(medium)]} for c in self.counts]
+
+
 def check(book_dir: Path, *, build: bool = False, report=lambda message: None) -> list[Finding]:
     from .build import build as run_build, read_book
 
@@ -58,10 +75,17 @@ def check(book_dir: Path, *, build: bool = False, report=lambda message: None) -
         except BookError as error:
             from .errors import each
 
-            return findings + [_from_error(single, "build") for single in each(error)]
+            found = Findings(findings + [_from_error(single, "build") for single in each(error)])
+            found.counts = getattr(error, "word_counts", [])
+            return found
         findings += [Finding("warning", "preflight", message) for message in result.warnings]
+        findings += [Finding("warning", "layout", w.message, _str(w.file), w.line)
+                     for w in result.book.warnings if w not in book.warnings]
         report("Running EPUBCheck and Ace")
         findings += outside_checkers(result.outputs["epub"])
+        found = Findings(findings)
+        found.counts = result.word_counts
+        return found
     return findings
 
 

@@ -10,7 +10,9 @@ import gc
 import os
 import signal
 import sys
+import threading
 import traceback
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -18,6 +20,7 @@ import typer
 
 from . import __version__
 from .errors import BookError
+from .paths import checked_output
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="One Markdown manuscript in: an EPUB 3 and a print-ready PDF out.")
@@ -53,6 +56,25 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 
 
 def _run(action, *args, spinner: bool = True, **kwargs):
+    with _terminate_as_interrupt():
+        return _run_interruptible(action, *args, spinner=spinner, **kwargs)
+
+
+@contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM (a ``kill``, a CI timeout) ends a command as Ctrl-C does: one line, temporary files
+    removed, earlier outputs kept. The previous handler comes back after (tests run commands in-process)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+
+def _run_interruptible(action, *args, spinner: bool = True, **kwargs):
     try:
         if spinner and sys.stderr.isatty():  # a spinner naming the step; rich is not even imported otherwise
             from rich.console import Console
@@ -92,12 +114,16 @@ def _done(result) -> None:
         typer.echo(f"{verb} {path}{extra}")
 
 
+STRICT = typer.Option(False, "--strict", help="Fail on anything that crosses the text block's edge "
+                      "(by default a warning).")
+
+
 @app.command()
-def build(book_dir: Path = BOOK_DIR, profile: Optional[str] = PROFILE) -> None:
+def build(book_dir: Path = BOOK_DIR, profile: Optional[str] = PROFILE, strict: bool = STRICT) -> None:
     """Build the EPUB and the print PDF into BOOK_DIR/build/."""
     from .build import build as run
 
-    _done(_run(run, book_dir, profile=profile))
+    _done(_run(run, book_dir, profile=profile, strict=strict))
 
 
 @app.command()
@@ -105,15 +131,17 @@ def epub(book_dir: Path = BOOK_DIR, output: Optional[Path] = OUTPUT) -> None:
     """Build only the EPUB."""
     from .build import build as run
 
-    _done(_run(run, book_dir, ("epub",), outputs={"epub": output} if output else None))
+    _done(_run(run, book_dir, ("epub",), outputs={"epub": checked_output(book_dir, output)} if output else None))
 
 
 @app.command()
-def pdf(book_dir: Path = BOOK_DIR, output: Optional[Path] = OUTPUT, profile: Optional[str] = PROFILE) -> None:
+def pdf(book_dir: Path = BOOK_DIR, output: Optional[Path] = OUTPUT, profile: Optional[str] = PROFILE,
+        strict: bool = STRICT) -> None:
     """Build only the print PDF."""
     from .build import build as run
 
-    _done(_run(run, book_dir, ("pdf",), outputs={"pdf": output} if output else None, profile=profile))
+    _done(_run(run, book_dir, ("pdf",), outputs={"pdf": checked_output(book_dir, output)} if output else None,
+               profile=profile, strict=strict))
 
 
 @app.command()
@@ -161,7 +189,7 @@ def cover(book_dir: Path = BOOK_DIR, profile: Optional[str] = PROFILE,
     """Build the full-wrap paperback cover into BOOK_DIR/build/<slug>-cover.pdf."""
     from .build import cover as run
 
-    _done(_run(run, book_dir, profile=profile, paper=paper, output=output))
+    _done(_run(run, book_dir, profile=profile, paper=paper, output=checked_output(book_dir, output)))
 
 
 @app.command()
@@ -206,10 +234,14 @@ def check(book_dir: Path = BOOK_DIR,
         raise typer.BadParameter("text or json", param_hint="--format")
     findings = _run(run, book_dir, build=build)
     if format == "json":
-        typer.echo(json.dumps({"findings": [f.as_dict() for f in findings], "summary": summary(findings)}, indent=2))
+        words = findings.words() if hasattr(findings, "words") else []
+        typer.echo(json.dumps({"findings": [f.as_dict() for f in findings], "words": words,
+                               "summary": summary(findings)}, indent=2))
     else:
         for finding in findings:
             typer.echo(str(finding))
+        for row in getattr(findings, "word_table", []):  # --build: each chapter's words in each medium
+            typer.echo(row)
         typer.echo(summary(findings))
     if any(f.severity == "error" for f in findings):
         raise typer.Exit(1)

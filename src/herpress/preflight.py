@@ -37,7 +37,10 @@ class Preflight:
         return not self.errors
 
 
-def preflight(path: Path, profile: Profile, expected: Expected, interior: bool = True) -> Preflight:
+def preflight(path: Path, profile: Profile, expected: Expected, interior: bool = True,
+              images: bool = True) -> Preflight:
+    """``images=False`` leaves image resolution out (a build's interior: :mod:`herpress.pagefit`
+    names each image by its file)."""
     from pypdf import PdfReader
 
     reader = PdfReader(str(path))
@@ -61,7 +64,7 @@ def preflight(path: Path, profile: Profile, expected: Expected, interior: bool =
     if profile.pdf_variant == "pdf/ua-1" and "/StructTreeRoot" not in root:
         report.errors.append("the screen PDF is not tagged")
     report.errors += [f"font {name} is not embedded" for name in sorted(unembedded_fonts(reader))]
-    if draws_images(reader):  # opening every page with pdfium is most of preflight's time
+    if images and draws_images(reader):  # opening every page with pdfium is most of preflight's time
         report.warnings += low_resolution_images(path)
     if profile.cmyk and uses_rgb(reader):
         report.warnings.append("RGB colour on some pages (charts, cover colours): the printer will convert it to CMYK")

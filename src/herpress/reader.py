@@ -23,12 +23,13 @@ from pymdownx.superfences import SuperFencesCodeExtension
 from . import images, rawhtml, styles
 from .cache import ChapterCache
 from .charts.draw import draw_charts
+from .codelines import split_lines
 from .errors import BookError, BookErrors, Problems, each
 from .forked import cores, detach_streams
 from .extensions import blocks
 from .extensions.charts import ChartExtension
 from .extensions.crossrefs import CrossRefExtension
-from .extensions.fences import FenceInfoExtension
+from .extensions.fences import FenceInfoExtension, with_default_language
 from .extensions.lists import ListIndentExtension
 from .extensions.stray_html import StrayHtmlExtension
 from .extensions.glossary import GlossaryExtension
@@ -142,9 +143,16 @@ class _Converter:
         self.warnings: list[BookWarning] = []
         self.warned: set[str] = set()
         self.incomplete = self.incomplete_glossary = False  # a chapter (the glossary) could not be read
+        self.code_language = source.config.contents.code_language
+
+    def read(self, entry: Entry) -> Text:
+        """A chapter's text, each code fence that names no language given the book's (book.toml's
+        ``code_language``), so the chapter cache keys the text as converted."""
+        text = self.source.text(entry)
+        return dataclasses.replace(text, text=with_default_language(text.text, self.code_language))
 
     def text_of(self, entry: Entry) -> Text:
-        text = self.texts.pop(entry.path, None) or self.source.text(entry)
+        text = self.texts.pop(entry.path, None) or self.read(entry)
         self.warnings += [BookWarning(message, file, line) for message, file, line in text.notes]
         return text
 
@@ -176,7 +184,7 @@ class _Converter:
             # package's entry points (importlib.metadata), ~25 ms on each command
             self._md = markdown.Markdown(
                 extensions=[FenceInfoExtension(), ListIndentExtension(), self.stray,
-                            HighlightExtension(use_pygments=False), SuperFencesCodeExtension(),
+                            HighlightExtension(use_pygments=True, pygments_lang_class=True, guess_lang=False), SuperFencesCodeExtension(),
                             FootnoteExtension(BACKLINK_TEXT=""), AttrListExtension(),
                             DefListExtension(), TableExtension(), AbbrExtension(), MarkdownInHtmlExtension(),
                             TocExtension(), SmartyExtension(substitutions=SMART), self.charts,
@@ -211,6 +219,7 @@ class _Converter:
                  for name, line in self.stray.unknown.items()]
         notes += rawhtml.tidy(container, text)
         rawhtml.check(container, shown, text)
+        split_lines(container)
         return inner_xhtml(container), list(self.charts.specs), notes
 
     def prefetch(self, entries: list[Entry]) -> None:
@@ -220,7 +229,7 @@ class _Converter:
         jobs = []
         for entry in entries:
             try:
-                text = self.source.text(entry)
+                text = self.read(entry)
             except BookError:
                 continue
             self.texts[entry.path] = text

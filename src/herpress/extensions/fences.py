@@ -15,6 +15,7 @@ from markdown.preprocessors import Preprocessor
 
 OPENING = re.compile(r"^(?P<lead>(?: {0,3}>)*\s*)(?P<fence>`{3,}|~{3,})(?P<info>[^`\n]*)$")
 LANGUAGE = re.compile(r"^\s*\{?\s*\.?([\w#+.-]+)")
+SESSION = re.compile(r"^\s*(\$ |(error|warning)(\[\w+\])?: |Compiling |Running |Finished )")
 
 
 class FenceInfoPreprocessor(Preprocessor):
@@ -43,3 +44,29 @@ class FenceInfoPreprocessor(Preprocessor):
 class FenceInfoExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
         md.preprocessors.register(FenceInfoPreprocessor(md), "herpress_fence_info", 33)
+
+
+def with_default_language(text: str, language: str) -> str:
+    """``text`` with each fence that names no language given ``language`` — or ``console`` when
+    its first line is a shell prompt (``$ cargo run``) or a compiler's message (``error[E0382]:``),
+    whatever ``language`` is: Pygments then prints it as output, not as code. Lines keep their
+    numbers: only the fence lines change."""
+    lines = text.split("\n")
+    fence = None
+    for number, line in enumerate(lines):
+        match = OPENING.match(line)
+        if match is None:
+            continue
+        marker, info = match["fence"], match["info"].strip()
+        if fence is not None:
+            if marker[0] == fence[0] and len(marker) >= len(fence) and not info:
+                fence = None
+            continue
+        fence = marker
+        if info:
+            continue
+        following = lines[number + 1] if number + 1 < len(lines) else ""
+        chosen = "console" if SESSION.match(following[len(match["lead"]):]) else language
+        if chosen:
+            lines[number] = line + chosen
+    return "\n".join(lines)

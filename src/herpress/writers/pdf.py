@@ -23,11 +23,14 @@ from ..framestack import roomy
 from ..model import Book
 from ..profiles import Profile
 from ..xhtml import inner_xhtml, parse_html, parse_xhtml
-from . import source_date
+from . import floats, print_code, source_date
 from .print_fonts import font_configuration, font_faces
 
 # The design's outside margin in inches, by trim (the inside one comes from the profile).
 OUTSIDE = {"5x8": 0.55, "5.5x8.5": 0.58, "6x9": 0.6}
+TOP, BOTTOM = 0.75, 0.8  # the running head and the folio sit in these
+HEAD_ROOM = 0.35  # inches a running head or folio takes beyond the safety margin (print.css: 0.14 in + a line)
+CAPTION_ROOM = 0.6  # inches an image leaves below it for its caption (three lines of 9 pt)
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,21 @@ class Geometry:
     outside: float
     bleed: float  # 0 when the interior does not bleed
     bleed_sides: str  # "outside" or "all"
+    top: float = TOP
+    bottom: float = BOTTOM
+
+    @property
+    def text_width(self) -> float:
+        return self.width - self.inside - self.outside
+
+    @property
+    def text_height(self) -> float:
+        return self.height - self.top - self.bottom
+
+    @property
+    def image_height(self) -> float:
+        """The tallest an image may be printed: the text block less a caption's room."""
+        return self.text_height - CAPTION_ROOM
 
     def bleeds(self, side: str, page_side: str) -> float:
         """Bleed on ``side`` (top, bottom, left, right) of a ``page_side`` (left or right) page."""
@@ -87,6 +105,7 @@ def print_bodies(book: Book) -> dict[str, str]:
             rendered = parse_html(figure_template.render(figure=figures[placeholder.get("data-figure")]))[0]
             rendered.tail = placeholder.tail
             placeholder.getparent().replace(placeholder, rendered)
+        floats.mark(container, chapter.slug)
         bodies[chapter.slug] = inner_xhtml(container)
     return bodies
 
@@ -103,8 +122,9 @@ def geometry(book: Book, profile: Profile, pages: int) -> Geometry:
     width, height = TRIMS[book.print_settings.trim]
     outside = max(OUTSIDE[book.print_settings.trim], profile.safety)
     bleed = profile.bleed if profile.bleeds(book.print_settings.full_bleed) else 0.0
+    top, bottom = max(TOP, profile.safety + HEAD_ROOM), max(BOTTOM, profile.safety + HEAD_ROOM)
     return Geometry(width=width, height=height, inside=profile.inside_margin(pages, outside), outside=outside,
-                    bleed=bleed, bleed_sides=profile.bleed_sides)
+                    bleed=bleed, bleed_sides=profile.bleed_sides, top=top, bottom=bottom)
 
 
 def stylesheets(book: Book, font_config, page_geometry: Geometry, profile: Profile, color_profiles: dict):
@@ -121,7 +141,7 @@ def stylesheets(book: Book, font_config, page_geometry: Geometry, profile: Profi
     sheets = [CSS(filename=str(styles.find(book.style_dirs, name)), font_config=font_config, url_fetcher=fetcher,
                   color_profiles=color_profiles) for name in names]
     css = styles.templates_for(book).get_template("print/page-geometry.css.j2").render(g=page_geometry)
-    return [font_faces(book, font_config)] + sheets + [CSS(string=css, font_config=font_config)]
+    return [font_faces(book, font_config)] + sheets + [CSS(string=css, font_config=font_config, url_fetcher=fetcher)]
 
 
 @dataclass
@@ -146,22 +166,53 @@ class Typesetter:
         self.book, self.profile = book, profile
         self.font_config = font_configuration(book)
         self.bodies = print_bodies(book)
-        self.html = HTML(string=print_html(book, self.bodies), base_url=str(book.base) + "/",
-                         url_fetcher=BookFetcher(book))
+        self.base_url = str(book.base) + "/"
+        self.html = None  # made at the first layout, once the wide tables are fitted to the page
         book.wait_for_assets()  # charts drawn on another core meanwhile; their errors are raised here
         self.geometry: Geometry | None = None
         self.color_profiles: dict = {}
+        self.tables_fitted = False
+        self.floated = False  # figures moved down once (:mod:`herpress.writers.floats`)
+
+    def styled_code(self) -> set[str]:
+        """The highlighting classes the print stylesheets style."""
+        names = ["print.css"] + (["print-cmyk.css"] if self.profile.cmyk else [])
+        return set().union(*(print_code.styled_classes(styles.find(self.book.style_dirs, name).read_text(
+            encoding="utf-8")) for name in names))
+
+    def float_figures(self, document) -> bool:
+        """Move the figures that left a gap before them (once); whether the book must be laid out again."""
+        if self.floated:
+            return False
+        self.floated = True
+        found = floats.moves(document)
+        if not found:
+            return False
+        self.bodies, self.html = floats.apply(self.bodies, found), None
+        return True
 
     def render(self, pages: int, relieved: list[str]):
         """The whole book, its gutter that of a book of ``pages`` pages, ``relieved`` chapters with relief."""
-        from weasyprint import CSS
+        from weasyprint import CSS, HTML
 
+        from ..fetcher import BookFetcher
         from .relief import relief_css
+        from .table_fit import fit_tables
 
         self.geometry, self.color_profiles = geometry(self.book, self.profile, pages), {}
+        if self.html is None:  # the gutter moves a table's measure by a few points at most: fitted once
+            if not self.tables_fitted:
+                self.bodies = print_code.lighten(self.bodies, self.styled_code(),
+                                                 print_code.columns(self.geometry.text_width))
+                self.bodies = fit_tables(self.bodies, self.geometry, self.render_more)
+                self.tables_fitted = True
+            self.html = HTML(string=print_html(self.book, self.bodies), base_url=self.base_url,
+                             url_fetcher=BookFetcher(self.book))
+            self.color_profiles = {}
         sheets = stylesheets(self.book, self.font_config, self.geometry, self.profile, self.color_profiles)
         if relieved:
-            sheets.append(CSS(string=relief_css(self.book, relieved), font_config=self.font_config))
+            sheets.append(CSS(string=relief_css(self.book, relieved), font_config=self.font_config,
+                              url_fetcher=BookFetcher(self.book)))
         return self.html.render(stylesheets=sheets, font_config=self.font_config, color_profiles=self.color_profiles)
 
     def render_more(self, markup: str, css: str):
@@ -171,8 +222,9 @@ class Typesetter:
         from ..fetcher import BookFetcher
 
         sheets = stylesheets(self.book, self.font_config, self.geometry, self.profile, self.color_profiles)
-        return HTML(string=markup, base_url=self.html.base_url, url_fetcher=BookFetcher(self.book)).render(
-            stylesheets=sheets + [CSS(string=css, font_config=self.font_config)], font_config=self.font_config,
+        return HTML(string=markup, base_url=self.base_url, url_fetcher=BookFetcher(self.book)).render(
+            stylesheets=sheets + [CSS(string=css, font_config=self.font_config, url_fetcher=BookFetcher(self.book))],
+            font_config=self.font_config,
             color_profiles=self.color_profiles)
 
 
@@ -225,6 +277,8 @@ def _layout(book: Book, profile: Profile, relieve: bool, pages_hint: int | None,
             document = typesetter.render(pages, relieved)
             settled = profile.gutter(len(document.pages)) == profile.gutter(pages)
             pages = len(document.pages)
+            if typesetter.float_figures(document) and passes < 4:
+                continue  # a figure moved down: its chapter's pages change
             newly = list(dict.fromkeys(owner[n] for n in misplaced_notes(PrintLayout(document, []), book)
                                        if owner[n] not in relieved)) if relieve else []
             relieved += newly
@@ -322,6 +376,7 @@ class Printed:
     profile: Profile
     geometry: Geometry
     relieved: list[str]
+    warnings: list[str] = field(default_factory=list)  # WeasyPrint's own, about the book (weasylog.py)
 
 
 def print_book(book: Book, target: Path, pages_hint: int | None = None) -> Printed:
@@ -330,12 +385,19 @@ def print_book(book: Book, target: Path, pages_hint: int | None = None) -> Print
     from ..pagemap import page_starts
     from . import halves
 
+    from .. import weasylog
+
     profile = profiles.get(book.print_settings.profile)
-    if halves.can_split(book, profile):
-        return layout(book, profile, pages_hint=pages_hint, finish=lambda draft: halves.finish(book, draft, target))
-    laid_out = write_pdf(book, target, profile, pages_hint)
-    return Printed(laid_out.page_count, laid_out.page_labels, page_starts(laid_out, book), laid_out.misplaced_notes,
-                   profile, laid_out.geometry, laid_out.relieved)
+    with weasylog.surfaced(book) as said:  # what WeasyPrint could not draw is an error, never left out unsaid
+        if halves.can_split(book, profile):
+            printed = layout(book, profile, pages_hint=pages_hint,
+                             finish=lambda draft: halves.finish(book, draft, target))
+        else:
+            laid_out = write_pdf(book, target, profile, pages_hint)
+            printed = Printed(laid_out.page_count, laid_out.page_labels, page_starts(laid_out, book),
+                              laid_out.misplaced_notes, profile, laid_out.geometry, laid_out.relieved)
+    printed.warnings = said.warnings
+    return printed
 
 
 def pdf_date() -> str | None:

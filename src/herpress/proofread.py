@@ -1,0 +1,80 @@
+"""Every build reads its outputs back before they replace the last ones: nothing lost, nothing past the page.
+
+Two checks, on the temporary files a build has just written (:func:`herpress.build.build`):
+
+* the word gate (:mod:`herpress.wordgate`): per chapter, the words of the Book, of the EPUB
+  and of the printed pages; a chapter a medium lost words of is an error, and the build
+  replaces nothing;
+* the page fit (:mod:`herpress.pagefit`): what crosses the text block's sides, a warning with
+  the file and line it comes from (an error with ``--strict``), and what lies within the print
+  profile's safety margin of the trim, an error as a printer's check would make it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import BookError, BookErrors
+from .model import Book, BookWarning
+
+
+@dataclass
+class Proof:
+    warnings: list[BookWarning] = field(default_factory=list)
+    errors: list[BookError] = field(default_factory=list)
+    counts: list = field(default_factory=list)  # wordgate.Count per chapter
+
+    def raise_any(self) -> None:
+        if self.errors:
+            error = self.errors[0] if len(self.errors) == 1 else BookErrors(self.errors)
+            error.word_counts = self.counts  # for check --build's table, even when the build fails
+            raise error
+
+
+def proofread(book: Book, *, pdf: Path | None = None, printed=None, epub: Path | None = None,
+              strict: bool = False) -> Proof:
+    """Check the outputs just written (``printed``: the PDF writer's :class:`~herpress.writers.pdf.Printed`)."""
+    from . import pagefit, wordgate
+
+    proof = Proof()
+    media = {}
+    if pdf is not None and printed is not None:
+        fit, pages = _read_pdf(pdf, printed)
+        for message, file, line in pagefit.messages(fit, book, printed.starts, printed.page_labels):
+            (proof.errors.append(BookError(message, file, line)) if strict
+             else proof.warnings.append(BookWarning(message, file, line)))
+        proof.warnings += [BookWarning(message, file, line)
+                           for message, file, line in pagefit.low_resolution(fit, book, printed.starts, printed.page_labels)]
+        for page, what in fit.unsafe:
+            label = printed.page_labels[page] if page < len(printed.page_labels) and printed.page_labels[page] \
+                else f"#{page + 1}"
+            proof.errors.append(BookError(
+                f"the {printed.profile.name} PDF has {what!r} within {printed.profile.safety} in of the trim "
+                f"(page {label}), which {printed.profile.service} refuses"))
+        media["PDF"] = wordgate.chapter_words(book, printed.starts, pages)
+    if epub is not None:
+        media["EPUB"] = wordgate.epub_words(epub, book)
+    if media:
+        proof.counts = wordgate.compare(book, media)
+        proof.errors += [BookError(message, file, line) for message, file, line in wordgate.losses(book, proof.counts)]
+    return proof
+
+
+def _read_pdf(pdf: Path, printed):
+    """One pass over the PDF's pages (a pdfium text page is most of the cost: ~4 ms a page):
+    the page fit, and each page's visible words."""
+    import pypdfium2 as pdfium
+
+    from . import pagefit, wordgate
+
+    fit, pages = pagefit.Fit([], []), []
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        for index, page in enumerate(document):
+            text = page.get_textpage()
+            pagefit.check_page(fit, index, page, text, printed.geometry, printed.profile.safety)
+            pages.append(wordgate.visible_words(page, text, printed.geometry))
+    finally:
+        document.close()
+    return fit, pages
