@@ -113,7 +113,8 @@ WIDE_CODE_LINE = 'let s = "' + "abcdefghij " * 27 + '"; // the end of a 300-char
 def write_wide_book(folder: Path) -> Path:
     """An mdBook whose content is too big for the page: a 4,000-px image, a 600×3,000-px one,
     a twelve-column table of long words, an eight-column table of code, a 300-character code
-    line, compiler output and a long inline code span."""
+    line, a line of code with no space that opens with a keyword, compiler output and a long
+    inline code span."""
     from PIL import Image
 
     src = folder / "src"
@@ -151,6 +152,10 @@ fn main() {{
     {WIDE_CODE_LINE}
     println!("done");
 }}
+```
+
+```js
+IO.of(signIn).ap(getVal('#email')).ap(getVal('#password')).ap(IO.of(false)).ap(IO.of(true));
 ```
 
 ```console

@@ -71,10 +71,13 @@ def _read_pdf(pdf: Path, printed):
     fit, pages = pagefit.Fit([], []), []
     document = pdfium.PdfDocument(str(pdf))
     try:
-        for index, page in enumerate(document):
+        for index in range(len(document)):
+            page = document[index]
             text = page.get_textpage()
             pagefit.check_page(fit, index, page, text, printed.geometry, printed.profile.safety)
             pages.append(wordgate.visible_words(page, text, printed.geometry))
+            text.close()  # one page at a time: pdfium keeps what is not closed (~0.1 MiB a page)
+            page.close()
     finally:
         document.close()
     return fit, pages

@@ -40,6 +40,29 @@ def words(text: str) -> Counter:
     return Counter(word.casefold() for word in WORD.findall(text))
 
 
+BLOCK = set("""p div li td th dt dd pre h1 h2 h3 h4 h5 h6 blockquote figcaption caption tr table ul ol dl
+section header footer aside figure nav br hr""".split())
+
+
+def text_of(element) -> str:
+    """An element's text as a reader sees it: inline elements run on (``<code>join</code>ing`` is
+    one word), a block or a line break ends a word."""
+    parts: list[str] = []
+
+    def visit(node):
+        block = isinstance(node.tag, str) and etree.QName(node).localname in BLOCK
+        if block:
+            parts.append(" ")
+        parts.append(node.text or "")
+        for child in node:
+            visit(child)
+            parts.append(child.tail or "")
+        if block:
+            parts.append(" ")
+    visit(element)
+    return "".join(parts)
+
+
 @dataclass
 class Count:
     """One chapter's words in each medium, and what a medium lost."""
@@ -58,8 +81,8 @@ def book_words(book: Book) -> dict[str, Counter]:
     """Each chapter's words as the Book holds them: title, body and notes."""
     found = {}
     for chapter in book.chapters:
-        text = [chapter.title, " ".join(parse_xhtml(chapter.body_html).itertext())]
-        text += [" ".join(parse_xhtml(note.html).itertext()) for note in chapter.notes]
+        text = [chapter.title, text_of(parse_xhtml(chapter.body_html))]
+        text += [text_of(parse_xhtml(note.html)) for note in chapter.notes]
         found[chapter.slug] = words(" ".join(text))
     return found
 
@@ -76,7 +99,7 @@ def epub_words(epub: Path, book: Book) -> dict[str, Counter]:
                 continue
             root = etree.fromstring(archive.read(name))
             body = root.find("{http://www.w3.org/1999/xhtml}body")
-            found[chapter.slug] = words(" ".join((body if body is not None else root).itertext()))
+            found[chapter.slug] = words(text_of(body if body is not None else root))
     return found
 
 
@@ -194,7 +217,7 @@ def _where(chapter: Chapter, lost: Counter) -> tuple[str, str]:
         for element in container.iter(*LOOKED_AT):
             if element.tag == "span" and "footnote" not in (element.get("class") or ""):
                 continue
-            mine = words(" ".join(element.itertext()))
+            mine = words(text_of(element))
             score = sum(min(n, lost[w]) for w, n in mine.items())
             if score > best_score or score == best_score and best is not None and _inside(element, best):
                 best, best_score = element, score

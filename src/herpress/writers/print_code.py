@@ -20,6 +20,12 @@ CODE_POINTS = 8.0  # print.css: pre { font-size: 8pt }
 ADVANCE = 0.61  # em: a monospace face's advance (DejaVu Sans Mono's is 0.602)
 SHORT = 0.75  # of the measure's columns: a shorter line never wraps, even in a nested list
 STYLED = re.compile(r"\.highlight\s+\.([\w-]+)")
+# WeasyPrint 70 does not break a line at overflow-wrap: anywhere once it holds an inline box (a
+# bold keyword): a line of code with no space ran past the trim (mostly-adequate, p. 101). A long
+# line gets a zero-width space after each of these, and within any run of RUN characters.
+BREAK_AFTER = re.compile(r"([.,;:()\[\]{}=>/|&+*-])(?!\u200b)")
+RUN = re.compile(r"([^\s.,;:()\[\]{}=>/|&+*\u200b-]{16})(?=[^\s\u200b])")
+ZWSP = "\u200b"
 
 
 def styled_classes(stylesheet: str) -> set[str]:
@@ -49,7 +55,24 @@ def lighten(bodies: dict[str, str], styled: set[str], measure: int) -> dict[str,
                 if classes[:1] == ["line"]:
                     if len("".join(span.itertext()).rstrip("\n")) <= shortest:
                         unwrap(span)
+                    else:
+                        _breakable(span)
                 elif len(classes) == 1 and classes[0] not in styled:
                     unwrap(span)
         lightened[slug] = inner_xhtml(container)
     return lightened
+
+
+def _breakable(line) -> None:
+    """A place to break after the punctuation of a long code line, and every 16 characters of a
+    run without any, in each of its texts (the characters themselves unchanged)."""
+    for element in line.iter():
+        element.text = _with_breaks(element.text)
+        if element is not line:
+            element.tail = _with_breaks(element.tail)
+
+
+def _with_breaks(text: str | None) -> str | None:
+    if not text:
+        return text
+    return RUN.sub(r"\1" + ZWSP, BREAK_AFTER.sub(r"\1" + ZWSP, text))
