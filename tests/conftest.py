@@ -120,7 +120,9 @@ def write_wide_book(folder: Path) -> Path:
     src = folder / "src"
     src.mkdir(parents=True)
     (folder / "book.toml").write_text('[book]\ntitle = "Wide Things"\nauthors = ["A. Tester"]\nlanguage = "en"\n')
-    (src / "SUMMARY.md").write_text("# Summary\n\n- [Wide things](wide.md)\n")
+    (src / "SUMMARY.md").write_text("# Summary\n\n- [Wide things](wide.md)\n- [After](after.md)\n")
+    (src / "after.md").write_text("# After\n\nA chapter after the wide one, so that the wide one is laid out "
+                                  "again on its own when a figure in it moves.\n")
     Image.new("RGB", (4000, 1200), (200, 30, 30)).save(src / "huge.png")
     Image.new("RGB", (600, 3000), (30, 30, 200)).save(src / "tall.png")
     Image.new("RGB", (300, 200), (30, 160, 30)).save(src / "small.png")  # 3.1 in wide at 96 px an inch

@@ -6,7 +6,8 @@ left of a page moves to the next one and leaves the gap empty (the sample book l
 page so). herpress reads the first layout instead: where a figure opens a page and the page
 before, in the same chapter, ends with a gap of more than :data:`GAP_LINES` lines, the figure is
 moved in the print HTML after as many of the blocks that follow it as fill that gap (never past
-a heading, another figure, a table or the end of its section), and the book is laid out again.
+a heading, another figure, a table or the end of its section), and the chapter is laid out again
+on its own (:mod:`herpress.writers.relief`; the whole book when its pages would change).
 A figure keeps its number (the Book numbers figures) and every reference to it names its new
 page (``target-counter``). The EPUB keeps the author's order.
 
@@ -29,6 +30,11 @@ STOPS = {"h1", "h2", "h3", "h4", "h5", "h6", "figure", "table", "section", "head
 class Move:
     figure: str  # its data-float value
     past: int  # how many of the blocks after it to move it past
+
+
+def chapter_of(move: Move) -> str:
+    """The slug of the chapter a moved figure is in (its name is ``<slug>-<n>``)."""
+    return move.figure.rsplit("-", 1)[0]
 
 
 def mark(container, slug: str) -> None:

@@ -180,16 +180,14 @@ class Typesetter:
         return set().union(*(print_code.styled_classes(styles.find(self.book.style_dirs, name).read_text(
             encoding="utf-8")) for name in names))
 
-    def float_figures(self, document) -> bool:
-        """Move the figures that left a gap before them (once); whether the book must be laid out again."""
+    def float_figures(self, document) -> list[str]:
+        """Move the figures that left a gap before them (once); the chapters whose print HTML changed."""
         if self.floated:
-            return False
+            return []
         self.floated = True
         found = floats.moves(document)
-        if not found:
-            return False
-        self.bodies, self.html = floats.apply(self.bodies, found), None
-        return True
+        self.bodies = floats.apply(self.bodies, found)
+        return list(dict.fromkeys(floats.chapter_of(move) for move in found))
 
     def render(self, pages: int, relieved: list[str]):
         """The whole book, its gutter that of a book of ``pages`` pages, ``relieved`` chapters with relief."""
@@ -277,8 +275,15 @@ def _layout(book: Book, profile: Profile, relieve: bool, pages_hint: int | None,
             document = typesetter.render(pages, relieved)
             settled = profile.gutter(len(document.pages)) == profile.gutter(pages)
             pages = len(document.pages)
-            if typesetter.float_figures(document) and passes < 4:
-                continue  # a figure moved down: its chapter's pages change
+            moved = typesetter.float_figures(document)
+            if moved:  # a figure moved down: those chapters laid out again, each on its own
+                relaid = relieve_chapters(book, document, moved, page_labels(document), typesetter.bodies,
+                                          typesetter.render_more, relief=False)
+                if relaid is None and passes < 4:  # a chapter's pages changed: the whole book again
+                    typesetter.html = None
+                    continue
+                document = relaid or document
+                pages = len(document.pages)
             newly = list(dict.fromkeys(owner[n] for n in misplaced_notes(PrintLayout(document, []), book)
                                        if owner[n] not in relieved)) if relieve else []
             relieved += newly

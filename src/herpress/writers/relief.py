@@ -27,13 +27,14 @@ def relief_css(book: Book, slugs: list[str]) -> str:
 
 
 def relieve(book: Book, document, slugs: list[str], labels: list[str], bodies: dict[str, str],
-            render: Callable[[str, str], object]):
+            render: Callable[[str, str], object], relief: bool = True):
     """``document`` with the chapters ``slugs`` laid out again with relief, each on its own; or
     ``None`` when one of them would no longer fit its pages exactly.
 
     ``labels``: the folio printed on each page of ``document``; ``bodies``: each chapter's print
     HTML; ``render(html, css)`` lays out another HTML document the way the book was, with ``css``
-    after its stylesheets.
+    after its stylesheets. ``relief=False`` lays the chapters out again as they are (their print
+    HTML changed: :mod:`herpress.writers.floats` moved a figure).
     """
     from .backmatter import first_pages
 
@@ -56,7 +57,7 @@ def relieve(book: Book, document, slugs: list[str], labels: list[str], bodies: d
             meta=book.metadata, chapter=chapter, chapters=book.chapters, bodies=bodies)
         css = env.get_template("print/chapter-alone.css.j2").render(
             slug=slug, first_folio=int(labels[start]), title=_css_string(book.metadata.title), outside=outside)
-        alone = render(html, css + relief_css(book, [slug]))
+        alone = render(html, css + (relief_css(book, [slug]) if relief else ""))
         pages = alone.pages[:-1]  # the last page is the empty chapter's, after the blank verso if any
         if len(pages) != end - start:
             return None
