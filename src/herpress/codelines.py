@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from lxml import etree
 
+from .xhtml import drop
+
 LINE = "line"
 
 
@@ -22,23 +24,13 @@ def split_lines(container) -> None:
     for pre in list(container.iter("pre")):
         for empty in [child for child in pre if child.tag == "span" and not child.attrib and not len(child)
                       and not child.text]:
-            _drop(empty)  # Pygments opens every block with <span></span>
+            drop(empty)  # Pygments opens every block with <span></span>
         code = pre.find("code")
         holder = code if code is not None and len(pre) == 1 and not (pre.text or "").strip() \
             and not (code.tail or "").strip() else pre
         if holder is code:
             pre.text, code.tail = None, None
         _split(holder)
-
-
-def _drop(element) -> None:
-    parent, previous = element.getparent(), element.getprevious()
-    if element.tail:
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)
 
 
 def _split(holder) -> None:

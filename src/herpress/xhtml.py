@@ -48,6 +48,18 @@ def drop(element) -> None:
     parent.remove(element)
 
 
+def detach(element) -> None:
+    """Take an element out of the tree (to put it elsewhere), leaving the text after it in place."""
+    parent, previous, tail = element.getparent(), element.getprevious(), element.tail
+    element.tail = None
+    if tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(element)
+
+
 def unwrap(element) -> None:
     """Replace an element by its content (text and children), keeping the text after it."""
     parent, children, previous = element.getparent(), list(element), element.getprevious()

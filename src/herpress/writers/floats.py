@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lxml import etree
+
+from ..xhtml import detach
 
 GAP_LINES = 3  # a gap of three lines of text is worth filling; a smaller one is a page's normal slack
 LINE = 14.5  # px: one line of 10.5 pt text at line-height 1.38
@@ -150,15 +151,8 @@ def apply(bodies: dict[str, str], found: list[Move]) -> dict[str, str]:
 
 
 def _move_after(figure, target) -> None:
-    """Move ``figure`` right after ``target``; the text after the figure (lxml moves an element
-    with it) stays where it was."""
-    tail, figure.tail = figure.tail, None
-    previous, parent = figure.getprevious(), figure.getparent()
-    if tail:
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
+    """Move ``figure`` right after ``target``, the text after the figure staying where it was."""
+    detach(figure)
     target.addnext(figure)
 
 

@@ -159,10 +159,6 @@ class Typesetter:
     """The book's print HTML, fonts and stylesheets, laid out as often as the print PDF needs."""
 
     def __init__(self, book: Book, profile: Profile):
-        from weasyprint import HTML
-
-        from ..fetcher import BookFetcher
-
         self.book, self.profile = book, profile
         self.font_config = font_configuration(book)
         self.bodies = print_bodies(book)
