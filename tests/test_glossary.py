@@ -115,3 +115,61 @@ def test_epub_links_resolve_both_ways(which, request):
     assert len(marked) == sum(len(e.uses) for e in result.book.glossary)
     for name, use in marked:
         assert resolve(ids, name, use.get("href")).get("id").startswith("gl-")
+
+
+# --- print: a glossary whose merged lists would move the index (issue 15) -----------------
+
+FALLBACK_TERMS = ("Alpha", "Beta", "Gamma", "Delta")
+
+
+@pytest.fixture(scope="module")
+def shrinking_glossary(tmp_path_factory):
+    """A book whose four glossary terms are each used 400 times on a few pages: listed use by use
+    (as the first layout sets them) they fill more pages than merged into ranges, so that the
+    merged lists would begin the index earlier than the contents, laid out first, says."""
+    from herpress.build import build
+
+    folder = tmp_path_factory.mktemp("shrinking")
+    uses = " ".join(f"[[{term}]]" for term in FALLBACK_TERMS)
+    paragraphs = "\n\n".join(" ".join([uses] * 25) + "." for _ in range(16))
+    glossary = "# Glossary\n\n" + "".join(f"{term}\n:   The term {term}.\n\n" for term in FALLBACK_TERMS)
+    write_manuscript(folder, {
+        "book.toml": BOOK.replace('["one.md"]', '["one.md", "two.md"]'),
+        "one.md": "# One\n\n" + paragraphs + "\n\nAn index mark{^mark}.\n",
+        "two.md": "# Two\n\nAnother mark{^mark} and one more{^other}.\n",
+        "glossary.md": glossary})
+    return build(folder)
+
+
+def test_when_merged_lists_would_move_the_index_the_glossary_keeps_its_first_shape(shrinking_glossary):
+    import re
+
+    from backmatter_checks import heading_page, lines_between
+    from checks import page_lines
+
+    result = shrinking_glossary
+    reader = pdf(result.outputs["pdf"])
+    printed_folios = folios(result.outputs["pdf"])
+    index_page = heading_page(reader, "Index", after=3)
+    contents = next(n for n in range(len(reader.pages))
+                    if any(text.strip() == "Contents" for _, text in page_lines(reader.pages[n])[:3]))
+    named = [re.findall(r"\d+", text) for _, text in page_lines(reader.pages[contents]) if "Index" in text]
+    assert named and named[0][-1] == printed_folios[index_page]  # the contents names the index's real page
+
+    glossary_page = heading_page(reader, "Glossary", after=3)
+    lines = [text.strip() for n in range(glossary_page, index_page) for _, text in page_lines(reader.pages[n])
+             if text.strip() not in (printed_folios[n], "G", "Glossary")]  # not the running heads and folios
+    assert not any("000" in line for line in lines)  # no stand-in is printed
+    listed, current = {}, None
+    for line in lines:
+        if line in FALLBACK_TERMS:
+            current = line
+        elif current and re.match(r"Pages?\s*\d|\d", line):
+            listed.setdefault(current, []).extend(int(n) for n in re.findall(r"\d+", line))
+    for entry in result.book.glossary:  # each use's page, one by one: the shape of the first layout
+        assert len(listed[entry.term]) == len(entry.uses) == 400, entry.term
+        assert listed[entry.term] == sorted(listed[entry.term])
+        assert set(listed[entry.term]) == set(range(1, max(listed[entry.term]) + 1))
+    assert "\u2013" not in " ".join(lines)
+    index = lines_between(reader, index_page, len(reader.pages))
+    assert any(re.fullmatch(r"mark, \d+, \d+", line) for line in index), index  # the index is merged as ever

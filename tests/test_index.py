@@ -93,3 +93,30 @@ def test_marks_book_epub_passes_epubcheck_for_its_back_matter(marks_book):
     ours = [m for m in messages(report) if m.split()[0] in ("FATAL", "ERROR", "WARNING")
             and any(name in m for name in ("glossary.xhtml", "index.xhtml", "long.xhtml", "short.xhtml"))]
     assert report["checker"]["nFatal"] == 0 and not ours, messages(report)
+
+
+def test_the_first_layout_has_no_target_counter_per_mark(marks_book):
+    """Issue 15: the back matter's numbers in the first layout are stand-ins, not a target-counter()
+    per mark, which WeasyPrint resolves at a cost quadratic in the marks; the real, merged numbers
+    come from where the marks fell (the pages printed are checked above)."""
+    from weasyprint.formatting_structure import boxes
+
+    from herpress import profiles
+    from herpress.writers.backmatter import first_pages
+    from herpress.writers.pdf import Typesetter
+
+    document = Typesetter(marks_book.book, profiles.get("kdp")).render(24, [])
+    start = first_pages(document)["glossary-section"]
+
+    def stand_ins(box, inside=False):
+        inside = inside or "page-ref" in ((box.element.get("class") or "") if box.element is not None else "")
+        if inside and isinstance(box, boxes.TextBox):
+            yield box.text
+        for child in getattr(box, "children", None) or ():
+            yield from stand_ins(child, inside)
+
+    found = [text for page in document.pages[start:] for text in stand_ins(page._page_box)]
+    marks = sum(len(e.uses) for e in marks_book.book.glossary) + sum(
+        len(entry.locations) for main in marks_book.book.index for entry in (main, *main.subentries)
+        if not entry.see)
+    assert found == ["000"] * marks

@@ -255,3 +255,16 @@ def test_a_marker_never_goes_into_inline_svg_or_math():
     pagemap.place_markers(document, [_start("1", 0, offset=4)])
     marker = document.find(".//*[@id='page-1']")
     assert etree.QName(marker.getparent()).localname == "p" and marker.getnext().tag.endswith("svg")
+
+
+def test_a_page_is_found_by_its_blocks_text_the_nearest_one_when_several_have_it():
+    # blocks: 0 "Same.", 1 "Other.", 2 "Same.", 3 "Third.", 4 "Same."; the print layout's ordinals are
+    # off by one (a block print has and the EPUB has not, say)
+    document = _document("<p>Same.</p><p>Other.</p><p>Same.</p><p>Third.</p><p>Same.</p>")
+    starts = [pagemap.PageStart(1, "1", "chapter:t", 0, 0, "Other.", ""),
+              pagemap.PageStart(2, "2", "chapter:t", 3, 0, "Nowhere.", ""),  # no block has its text: its ordinal
+              pagemap.PageStart(3, "3", "chapter:t", 5, 0, "Same.", "")]  # of three "Same.", the nearest to 5
+    pagemap.place_markers(document, starts)
+    paragraphs = document.findall(f".//{{{NS['x']}}}p")
+    assert [p.getprevious().get("aria-label") if p.getprevious() is not None else None for p in paragraphs] == \
+        [None, "1", None, "2", "3"]

@@ -36,7 +36,7 @@ EPUB_NS = "http://www.idpf.org/2007/ops"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 FOLIO = re.compile(r"[0-9]+|[ivxlcdm]+")
 HYPHEN = "\u2010"  # WeasyPrint's default hyphenate-character
-_SPACE = re.compile(r"\s+")
+_SPACE = re.compile(r"[\s\u200b]+")  # the zero-width spaces print_code adds to long code lines are not text
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,7 @@ def page_starts(print_layout, book) -> list[PageStart]:
     regions = {chapter.id: f"chapter:{chapter.slug}" for chapter in book.chapters}
     regions.update({"glossary": "glossary", "index": "index"})
     seen: dict[int, int] = {}  # id(block element) -> non-space characters laid out so far
+    ordinals: dict[int, dict[int, int]] = {}  # id(region element) -> {id(block): its ordinal}, made once
     opened: dict[int, int] = {}  # id(block element) -> the page it was first laid out on
     starts: list[PageStart] = []
     for number, page in enumerate(pages):
@@ -109,8 +110,9 @@ def page_starts(print_layout, book) -> list[PageStart]:
             continue
         ordinal, block_text = -1, ""
         if block is not None and region not in ("contents",):
-            blocks = _print_blocks(region_element)
-            ordinal = next((n for n, element in enumerate(blocks) if element is block), -1)
+            if id(region_element) not in ordinals:  # once per region, not once per page (issue 15)
+                ordinals[id(region_element)] = {id(e): n for n, e in reversed(list(enumerate(_print_blocks(region_element))))}
+            ordinal = ordinals[id(region_element)].get(id(block), -1)
             block_text = _print_text(block) if ordinal >= 0 else ""
         if ordinal < 0:
             offset = 0
@@ -125,7 +127,9 @@ def place_markers(document: etree._Element, starts: list[PageStart]) -> None:
     where one may (:func:`_legalize`); never before the marker of an earlier page."""
     body = document.find(f"{{{XHTML_NS}}}body")
     blocks = _epub_blocks(body)
-    texts = [_epub_text(block) for block in blocks]
+    texts: dict[str, list[int]] = {}  # a block's text -> the ordinals of the blocks that have it
+    for n, block in enumerate(blocks):
+        texts.setdefault(_epub_text(block), []).append(n)
     previous = None
     for start in starts:
         marker = etree.Element(f"{{{XHTML_NS}}}span", nsmap={"epub": EPUB_NS})
@@ -147,11 +151,11 @@ def place_markers(document: etree._Element, starts: list[PageStart]) -> None:
         previous = marker
 
 
-def _match(blocks, texts, start: PageStart):
+def _match(blocks, texts: dict[str, list[int]], start: PageStart):
     """The EPUB block the page begins in: the one with the same text nearest the same ordinal."""
     if start.block < 0:
         return None
-    same = [n for n, text in enumerate(texts) if start.block_text and text == start.block_text]
+    same = texts.get(start.block_text, []) if start.block_text else []
     if same:
         return blocks[min(same, key=lambda n: abs(n - start.block))]
     return blocks[start.block] if start.block < len(blocks) else None
@@ -317,8 +321,9 @@ def _epub_blocks(body) -> list:
         for child in element:
             if not isinstance(child.tag, str):
                 continue
-            if _tag_name(child) == "section" and "notes" in (child.get("class") or "").split():
-                continue
+            classes = (child.get("class") or "").split()
+            if _tag_name(child) == "section" and "notes" in classes or "chart-data" in classes:
+                continue  # the EPUB's own: its notes section, a chart's data (print draws the chart)
             if _tag_name(child) in BLOCKS:
                 found.append(child)
             if _tag_name(child) != "figure":

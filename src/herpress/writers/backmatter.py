@@ -1,16 +1,18 @@
 """The glossary's and the index's page numbers, read from the real layout.
 
-The book is laid out once with the glossary and index at its end, their page
-numbers standing in as one ``target-counter`` per mark (exact, but neither merged
-nor collapsed). Then, knowing on which page every mark fell, only the glossary and
-index are laid out again as a small second document — same stylesheets, the folio
-continuing — with each entry's pages merged ("12, 12" → "12") and runs collapsed
-("12, 13, 14" → "12–14"), and its pages replace theirs. The rest of the book is not
-laid out twice.
+The book is laid out once with the glossary and index at its end, each mark's page number
+standing in as a box of a folio's width (``print.css``: no ``target-counter()`` per mark, which
+costs WeasyPrint time quadratic in the marks — every target it places is looked for in every
+reference). Then, knowing on which page every mark fell, only the glossary and index are laid
+out again as a small second document — same stylesheets, the folio continuing — with each
+entry's pages merged ("12, 12" → "12") and runs collapsed ("12, 13, 14" → "12–14"), and its
+pages replace theirs. The rest of the book is not laid out twice.
 
-The contents page, laid out the first time, names the page where the index begins;
-if the second layout were to move it (the shorter lists needing fewer pages), the
-first layout's back matter is kept, so no printed number is ever wrong.
+The contents page, laid out the first time, names the page where the index begins. If the
+merged lists would move it (the shorter lists needing fewer pages), the glossary is laid out
+in the shape it had the first time instead — each use's page in the box that stood in for it,
+so that it fills the same pages — and the index, merged, begins where the contents says: no
+printed number is ever wrong.
 """
 
 from __future__ import annotations
@@ -42,9 +44,14 @@ def repaginate(book: Book, document, labels: list[str], render: Callable[[str, s
     lists = page_lists(book, anchors, folio)
     back = _layout_back_matter(book, lists, render, first_folio=folio(start))
     if book.glossary and book.index:
-        new_index = first_pages(back).get("index-section")
-        if new_index is None or start + new_index != anchors.get("index-section"):
-            return document  # the contents already names the index's first page; keep it true
+        named = anchors.get("index-section")  # the contents names this page for the index; keep it true
+        if named is None:
+            return document
+        if start + first_pages(back).get("index-section", -1) != named:
+            shaped = dict(lists, **use_lists(book, anchors, folio))
+            back = _layout_back_matter(book, shaped, render, first_folio=folio(start), shaped=True)
+            if start + first_pages(back).get("index-section", -1) != named:
+                return document  # not laid out as the first time (a book's own print.css): keep that
     return document.copy(document.pages[:start] + back.pages)
 
 
@@ -63,6 +70,12 @@ def page_lists(book: Book, anchors: dict[str, int], folio: Callable[[int], str])
     for main in book.index:
         entries += [(main.id, main.locations)] + [(sub.id, sub.locations) for sub in main.subentries]
     return {entry_id: collapse(_placed(locations, anchors), folio) for entry_id, locations in entries}
+
+
+def use_lists(book: Book, anchors: dict[str, int], folio: Callable[[int], str]) -> dict[str, list[tuple[str, str]]]:
+    """Glossary entry id → the folio of each of its uses, one by one, as the first layout listed them."""
+    return {entry.id: [(folio(anchors[use.id]) if use.id in anchors else "", use.id) for use in entry.uses]
+            for entry in book.glossary}
 
 
 def collapse(placed: list[tuple[int, str]], folio: Callable[[int], str]) -> list[tuple[str, str]]:
@@ -92,11 +105,22 @@ def _folios(labels: list[str], first_arabic: int) -> Callable[[int], str]:
     return folio
 
 
-def _layout_back_matter(book: Book, lists, render, first_folio: str):
+SHAPED = "shaped"  # the glossary's class when laid out in its first shape (print.css sizes its page boxes)
+
+
+def _layout_back_matter(book: Book, lists, render, first_folio: str, shaped: bool = False):
+    """The glossary and index laid out on their own; ``shaped``: the glossary as the first layout
+    set it — every entry's list said "Pages", each number in the box a stand-in had."""
     env = styles.templates_for(book)
     html = env.get_template("print/backmatter.html.j2").render(
         meta=book.metadata, glossary=book.glossary, index=book.index, page_lists=lists,
         running_title=book.metadata.title)
+    if shaped:
+        glossary, _, index = html.partition('<section class="chapter back index"')
+        glossary = glossary.replace('<section class="chapter back glossary"',
+                                    f'<section class="chapter back glossary {SHAPED}"', 1)
+        glossary = glossary.replace('<span class="pages-word">Page</span>', '<span class="pages-word">Pages</span>')
+        html = glossary + ('<section class="chapter back index"' if index else "") + index
     css = env.get_template("print/backmatter-pages.css.j2").render(
         side="right", first_folio=int(first_folio) if first_folio.isdigit() else 1)
     return render(html, css)

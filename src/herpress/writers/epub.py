@@ -187,7 +187,9 @@ def _links(book: Book) -> dict[str, str]:
 
 
 def _chapter_body(env, chapter: Chapter, links: dict[str, str]) -> str:
-    container = parse_xhtml(chapter.body_html)
+    # the epub prefix declared once, on the container: lxml would otherwise declare a prefix of its
+    # own (ns0, ns1, …) on every note call, each to be replaced in the whole chapter's text (issue 15)
+    container = etree.fromstring(f'<div xmlns:epub="{EPUB_NS}">{chapter.body_html}</div>')
     figures = {figure.label: figure for figure in chapter.figures}
     template = env.get_template("epub/figure.xhtml.j2")
     for placeholder in list(container.iterfind(".//figure[@data-figure]")):
@@ -205,11 +207,25 @@ def _chapter_body(env, chapter: Chapter, links: dict[str, str]) -> str:
         href = link.get("href", "")
         if href.startswith("#") and href[1:] in links and not links[href[1:]].startswith(chapter_file(chapter) + "#"):
             link.set("href", links[href[1:]])
-    markup = inner_xhtml(container)
-    prefixes = set(re.findall(rf' xmlns:(ns\d+)="{re.escape(EPUB_NS)}"', markup))
-    for prefix in prefixes:  # lxml's own prefix for the epub namespace: the document declares epub:
-        markup = markup.replace(f' xmlns:{prefix}="{EPUB_NS}"', "").replace(f" {prefix}:type=", " epub:type=")
-    return markup
+    return _undeclared(container)
+
+
+_EPUB_DECLARATION = f' xmlns:epub="{EPUB_NS}"'
+
+
+def _undeclared(container) -> str:
+    """What is inside ``container`` (parsed with the epub prefix declared on it) as XHTML, without
+    the declaration lxml repeats in the start tag of each child: the document declares it."""
+    lead = etree.Element("div")
+    lead.text = container.text
+    parts = [inner_xhtml(lead)]  # the text before the first child, escaped
+    for child in container:
+        markup = etree.tostring(child, method="xml", encoding="unicode", with_tail=True)
+        end = markup.find(">")
+        if _EPUB_DECLARATION in markup[:end]:  # namespace declarations come first in a start tag
+            markup = markup[:end].replace(_EPUB_DECLARATION, "", 1) + markup[end:]
+        parts.append(markup)
+    return "".join(parts)
 
 
 def _notes_relinked(chapter: Chapter, links: dict[str, str]) -> Chapter:
