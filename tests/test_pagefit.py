@@ -6,7 +6,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 from herpress.build import build
-from herpress.pagefit import read_fit
+from herpress.proofread import read_pdf
 
 INCH = 72
 
@@ -48,7 +48,7 @@ def test_the_wide_book_has_nothing_past_the_page_or_near_the_trim(wide_book):
     book = wide_book.book
     profile = profiles.get(book.print_settings.profile)
     pages = len(pdfium.PdfDocument(str(wide_book.outputs["pdf"])))
-    fit = read_fit(wide_book.outputs["pdf"], geometry(book, profile, pages), profile.safety)
+    fit, _ = read_pdf(wide_book.outputs["pdf"], geometry(book, profile, pages), profile.safety)
     assert fit.overflows == [] and fit.unsafe == []
     assert not [w for w in wide_book.book.warnings if "overflows" in w.message]
 

@@ -9,7 +9,8 @@ import pytest
 from herpress.build import build
 from herpress.errors import BookError, each
 from herpress.pagemap import page_starts
-from herpress.wordgate import _mended, book_words, compare, epub_words, pdf_words, words
+from herpress.proofread import read_pdf
+from herpress.wordgate import _mended, book_words, chapter_words, compare, epub_words, words
 
 REPO_STYLES = __import__("pathlib").Path(__file__).resolve().parents[1] / "styles"
 
@@ -17,7 +18,8 @@ REPO_STYLES = __import__("pathlib").Path(__file__).resolve().parents[1] / "style
 def test_the_sample_books_outputs_hold_every_word_of_every_chapter(sample, sample_layout):
     book = sample.book
     starts = page_starts(sample_layout, book)
-    counts = compare(book, {"PDF": pdf_words(sample.outputs["pdf"], book, starts, sample_layout.geometry),
+    _, pages = read_pdf(sample.outputs["pdf"], sample_layout.geometry, sample_layout.profile.safety)
+    counts = compare(book, {"PDF": chapter_words(book, starts, pages),
                             "EPUB": epub_words(sample.outputs["epub"], book)})
     assert len(counts) == len(book.chapters)
     for count in counts:

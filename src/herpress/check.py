@@ -41,7 +41,9 @@ class Findings(list):
     """The findings of a check, and with ``--build`` each chapter's words in the Book, the EPUB and
     the PDF (:mod:`herpress.wordgate`)."""
 
-    counts: list = []
+    def __init__(self, findings=(), counts=()):
+        super().__init__(findings)
+        self.counts = list(counts)
 
     @property
     def word_table(self) -> list[str]:
@@ -54,7 +56,7 @@ class Findings(list):
                  "failed": [medium for medium in c.media if c.failed(medium)]} for c in self.counts]
 
 
-def check(book_dir: Path, *, build: bool = False, report=lambda message: None) -> list[Finding]:
+def check(book_dir: Path, *, build: bool = False, report=lambda message: None) -> Findings:
     from .build import build as run_build, read_book
 
     try:
@@ -63,7 +65,7 @@ def check(book_dir: Path, *, build: bool = False, report=lambda message: None) -
     except BookError as error:  # every problem the reader found, each its own finding
         from .errors import each
 
-        return [_from_error(single, "manuscript") for single in each(error)]
+        return Findings(_from_error(single, "manuscript") for single in each(error))
     findings = [Finding("warning", "warning", w.message, _str(w.file), w.line) for w in book.warnings]
     sources = _Sources(book)
     for lint in (headings, duplicate_ids, links, isbn, glyphs):
@@ -75,18 +77,15 @@ def check(book_dir: Path, *, build: bool = False, report=lambda message: None) -
         except BookError as error:
             from .errors import each
 
-            found = Findings(findings + [_from_error(single, "build") for single in each(error)])
-            found.counts = getattr(error, "word_counts", [])
-            return found
+            return Findings(findings + [_from_error(single, "build") for single in each(error)],
+                            getattr(error, "word_counts", []))
         findings += [Finding("warning", "preflight", message) for message in result.warnings]
         findings += [Finding("warning", "layout", w.message, _str(w.file), w.line)
                      for w in result.book.warnings if w not in book.warnings]
         report("Running EPUBCheck and Ace")
         findings += outside_checkers(result.outputs["epub"])
-        found = Findings(findings)
-        found.counts = result.word_counts
-        return found
-    return findings
+        return Findings(findings, result.word_counts)
+    return Findings(findings)
 
 
 def summary(findings: list[Finding]) -> str:

@@ -234,13 +234,12 @@ def check(book_dir: Path = BOOK_DIR,
         raise typer.BadParameter("text or json", param_hint="--format")
     findings = _run(run, book_dir, build=build)
     if format == "json":
-        words = findings.words() if hasattr(findings, "words") else []
-        typer.echo(json.dumps({"findings": [f.as_dict() for f in findings], "words": words,
+        typer.echo(json.dumps({"findings": [f.as_dict() for f in findings], "words": findings.words(),
                                "summary": summary(findings)}, indent=2))
     else:
         for finding in findings:
             typer.echo(str(finding))
-        for row in getattr(findings, "word_table", []):  # --build: each chapter's words in each medium
+        for row in findings.word_table:  # --build: each chapter's words in each medium
             typer.echo(row)
         typer.echo(summary(findings))
     if any(f.severity == "error" for f in findings):

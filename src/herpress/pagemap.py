@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from .xhtml import detach
+
 BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "pre", "figure", "tr", "caption"}
 # Elements whose children may not be phrasing content: a marker there moves to the start of the
 # next item or cell (li, dt, dd, td, th, caption, ...), or before the outermost of them.
@@ -221,7 +223,7 @@ def _legalize(marker) -> None:
     while True:
         slot = _first_slot(level, index)
         if slot is not None:
-            _detach(marker)
+            detach(marker)
             marker.tail, slot.text = slot.text, None
             slot.insert(0, marker)
             return
@@ -255,27 +257,15 @@ def _container(element) -> bool:
     return name in CONTAINERS
 
 
-def _detach(marker) -> None:
-    """Take ``marker`` out of the tree, leaving its tail text where it was."""
-    parent, previous, tail = marker.getparent(), marker.getprevious(), marker.tail
-    marker.tail = None
-    if tail:
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(marker)
-
-
 def _move_before(marker, element) -> None:
-    _detach(marker)
+    detach(marker)
     parent = element.getparent()
     parent.insert(parent.index(element), marker)
 
 
 def _after(previous, marker) -> None:
     """Put ``marker`` right after the marker ``previous`` (a place where a span may stand)."""
-    _detach(marker)
+    detach(marker)
     parent = previous.getparent()
     parent.insert(parent.index(previous) + 1, marker)
     marker.tail, previous.tail = previous.tail, None

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import BookError, BookErrors
+from .errors import BookError, Problems
 from .model import Book, BookWarning
 
 
@@ -26,10 +26,14 @@ class Proof:
     counts: list = field(default_factory=list)  # wordgate.Count per chapter
 
     def raise_any(self) -> None:
-        if self.errors:
-            error = self.errors[0] if len(self.errors) == 1 else BookErrors(self.errors)
+        problems = Problems()
+        for error in self.errors:
+            problems.add(error)
+        try:
+            problems.raise_any()
+        except BookError as error:
             error.word_counts = self.counts  # for check --build's table, even when the build fails
-            raise error
+            raise
 
 
 def proofread(book: Book, *, pdf: Path | None = None, printed=None, epub: Path | None = None,
@@ -40,7 +44,7 @@ def proofread(book: Book, *, pdf: Path | None = None, printed=None, epub: Path |
     proof = Proof()
     media = {}
     if pdf is not None and printed is not None:
-        fit, pages = _read_pdf(pdf, printed)
+        fit, pages = read_pdf(pdf, printed.geometry, printed.profile.safety)
         for message, file, line in pagefit.messages(fit, book, printed.starts, printed.page_labels):
             (proof.errors.append(BookError(message, file, line)) if strict
              else proof.warnings.append(BookWarning(message, file, line)))
@@ -61,9 +65,9 @@ def proofread(book: Book, *, pdf: Path | None = None, printed=None, epub: Path |
     return proof
 
 
-def _read_pdf(pdf: Path, printed):
-    """One pass over the PDF's pages (a pdfium text page is most of the cost: ~4 ms a page):
-    the page fit, and each page's visible words."""
+def read_pdf(pdf: Path, geometry, safety: float):
+    """One pass over the PDF's pages (a pdfium text page is most of the cost: ~3 ms a page): its
+    :class:`~herpress.pagefit.Fit`, and each page's visible words (:func:`herpress.wordgate.visible_words`)."""
     import pypdfium2 as pdfium
 
     from . import pagefit, wordgate
@@ -74,8 +78,8 @@ def _read_pdf(pdf: Path, printed):
         for index in range(len(document)):
             page = document[index]
             text = page.get_textpage()
-            pagefit.check_page(fit, index, page, text, printed.geometry, printed.profile.safety)
-            pages.append(wordgate.visible_words(page, text, printed.geometry))
+            pagefit.check_page(fit, index, page, text, geometry, safety)
+            pages.append(wordgate.visible_words(page, text, geometry))
             text.close()  # one page at a time: pdfium keeps what is not closed (~0.1 MiB a page)
             page.close()
     finally:

@@ -94,18 +94,10 @@ def _name(book, url: str) -> str | None:
 
 def _use_of(book, name: str) -> tuple[str | None, int | None]:
     """The Markdown file and line where ``name`` is first used as an image."""
+    from .sources import written_at
+
     for chapter in book.chapters:
-        if f'src="{name}"' not in chapter.body_html:
-            continue
-        for file in chapter.files:
-            try:
-                text = (book.root / file).read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                continue
-            position = text.find(name)
-            if position < 0:
-                position = text.find(Path(name).name)
-            if position >= 0:
-                return str(file), text.count("\n", 0, position) + 1
-        return str(chapter.source), None
+        if f'src="{name}"' in chapter.body_html:
+            file, line = written_at(book.root, chapter.files, (name, Path(name).name))
+            return (file, line) if file else (str(chapter.source), None)
     return None, None

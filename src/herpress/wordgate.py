@@ -24,6 +24,7 @@ from pathlib import Path
 from lxml import etree
 
 from .model import Book, Chapter
+from .sources import written_at
 from .xhtml import parse_xhtml
 
 WORD = re.compile(r"[^\W\d_]+")
@@ -101,17 +102,6 @@ def epub_words(epub: Path, book: Book) -> dict[str, Counter]:
             body = root.find("{http://www.w3.org/1999/xhtml}body")
             found[chapter.slug] = words(text_of(body if body is not None else root))
     return found
-
-
-def pdf_words(pdf: Path, book: Book, starts, geometry) -> dict[str, Counter]:
-    """Each chapter's words on its printed pages (from its first page to the next region's)."""
-    import pypdfium2 as pdfium
-
-    document = pdfium.PdfDocument(str(pdf))
-    try:
-        return chapter_words(book, starts, [visible_words(page, page.get_textpage(), geometry) for page in document])
-    finally:
-        document.close()
 
 
 def chapter_words(book: Book, starts, pages: list[Counter]) -> dict[str, Counter]:
@@ -234,17 +224,8 @@ def _inside(element, other) -> bool:
 
 def _locate(book: Book, chapter: Chapter, needle: str) -> tuple[str, int | None]:
     """The chapter's file and the line where ``needle`` (a few words of an element) is written."""
-    files = chapter.files or [chapter.source]
-    for file in files:
-        try:
-            text = (book.root / file).read_text(encoding="utf-8-sig")
-        except OSError:
-            continue
-        for probe in (needle, needle[:15]):
-            position = text.find(probe) if probe else -1
-            if position >= 0:
-                return str(file), text.count("\n", 0, position) + 1
-    return str(chapter.source), None
+    file, line = written_at(book.root, chapter.files or [chapter.source], (needle, needle[:15]))
+    return (file, line) if file else (str(chapter.source), None)
 
 
 def table(counts: list[Count]) -> list[str]:

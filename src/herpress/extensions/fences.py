@@ -13,6 +13,8 @@ import re
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
 
+from .blocks import fences, unquoted
+
 OPENING = re.compile(r"^(?P<lead>(?: {0,3}>)*\s*)(?P<fence>`{3,}|~{3,})(?P<info>[^`\n]*)$")
 LANGUAGE = re.compile(r"^\s*\{?\s*\.?([\w#+.-]+)")
 SESSION = re.compile(r"^\s*(\$ |(error|warning)(\[\w+\])?: |Compiling |Running |Finished )")
@@ -52,21 +54,11 @@ def with_default_language(text: str, language: str) -> str:
     whatever ``language`` is: Pygments then prints it as output, not as code. Lines keep their
     numbers: only the fence lines change."""
     lines = text.split("\n")
-    fence = None
-    for number, line in enumerate(lines):
-        match = OPENING.match(line)
-        if match is None:
-            continue
-        marker, info = match["fence"], match["info"].strip()
-        if fence is not None:
-            if marker[0] == fence[0] and len(marker) >= len(fence) and not info:
-                fence = None
-            continue
-        fence = marker
-        if info:
+    for number, (line, state, info) in enumerate(fences(list(lines))):
+        if state != "open" or info:
             continue
         following = lines[number + 1] if number + 1 < len(lines) else ""
-        chosen = "console" if SESSION.match(following[len(match["lead"]):]) else language
+        chosen = "console" if SESSION.match(unquoted(following)) else language
         if chosen:
-            lines[number] = line + chosen
+            lines[number] = line.rstrip() + chosen
     return "\n".join(lines)

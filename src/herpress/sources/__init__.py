@@ -191,6 +191,21 @@ def line_in_file(path: Path, needle: str) -> int | None:
     return text.count("\n", 0, position) + 1 if position >= 0 else None
 
 
+def written_at(root: Path, files, needles) -> tuple[str | None, int | None]:
+    """The first of ``files`` (relative to ``root``) holding one of ``needles``, tried in order, and
+    its line: where a message about something found after reading (in the layout, by a check)
+    points. Files are read as :func:`peek` reads them: regular, inside the book."""
+    for file in files:
+        text = peek(root, root / file)
+        if text is None:
+            continue
+        for needle in needles:
+            position = text.find(needle) if needle else -1
+            if position >= 0:
+                return str(file), text.count("\n", 0, position) + 1
+    return None, None
+
+
 def book_files(folder: Path) -> list[Path]:
     """The files under ``folder`` a book may use: no hidden files or folders, editor droppings,
     outputs (``build/``) or tool folders."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-from ..xhtml import detach
+from ..xhtml import detach, inner_xhtml, parse_xhtml
 
 GAP_LINES = 3  # a gap of three lines of text is worth filling; a smaller one is a page's normal slack
 LINE = 14.5  # px: one line of 10.5 pt text at line-height 1.38
@@ -123,8 +123,6 @@ def _find(box, element):
 
 def apply(bodies: dict[str, str], found: list[Move]) -> dict[str, str]:
     """``bodies`` with each figure of ``found`` moved after the blocks it moves past."""
-    from ..xhtml import inner_xhtml, parse_xhtml
-
     wanted = {move.figure: move.past for move in found}
     moved = dict(bodies)
     for slug, body in bodies.items():

@@ -141,8 +141,7 @@ def _tagged(markup: str, classes: str, number: int) -> str:
     table.set("data-probe", str(number))
     for index, row in enumerate(table.iter("tr")):
         row.set("data-row", str(index))
-    for name in ("id",):  # a probe's ids are the book's: left out, they would only collide
-        table.attrib.pop(name, None)
+    table.attrib.pop("id", None)  # the book's own: in the probe it would only collide
     if classes:
         table.set("class", " ".join([*(table.get("class") or "").split(), *classes.split()]))
     return etree.tostring(table, encoding="unicode")
