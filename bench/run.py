@@ -203,6 +203,11 @@ def main() -> None:
             with chapters[len(chapters) // 2].open("a", encoding="utf-8") as handle:
                 handle.write(f"\nOne more paragraph, added at {time.time_ns()}.\n")
 
+        def grow_one_chapter():  # ~700 words: the chapter gains pages, every chapter after it moves
+            with chapters[len(chapters) // 2].open("a", encoding="utf-8") as handle:
+                handle.write("\n" + "\n\n".join(f"A paragraph added at {time.time_ns()} to make the chapter "
+                                                  "longer than it was, " + "word " * 60 for _ in range(10)) + "\n")
+
         rows["herpress --help (start-up)"] = measure(HERPRESS + ["--help"], args.runs)
         epub = HERPRESS + ["epub", str(long_book)]
         rows.update(measure_together({
@@ -218,7 +223,9 @@ def main() -> None:
             "plain WeasyPrint, same HTML/CSS": (plain, None),
             "plain WeasyPrint, same HTML/CSS, run as herpress runs its layout (collector, frame stack)": (tuned, None),
             "herpress pdf, cold (build/ deleted)": (HERPRESS + ["pdf", str(long_book)], clear_cache),
-            "herpress pdf, one chapter edited": (HERPRESS + ["pdf", str(long_book)], touch_one_chapter)}, args.runs))
+            "herpress pdf, one chapter edited": (HERPRESS + ["pdf", str(long_book)], touch_one_chapter),
+            "herpress pdf, one chapter edited so that it gains pages": (HERPRESS + ["pdf", str(long_book)],
+                                                                         grow_one_chapter)}, args.runs))
         rows["herpress build, cold (build/ deleted)"] = measure(HERPRESS + ["build", str(long_book)], args.runs,
                                                                before=clear_cache)
         rows["herpress build, no-op rebuild"] = measure(HERPRESS + ["build", str(long_book)], args.runs)
@@ -233,6 +240,7 @@ def main() -> None:
         big = work / "big"
         generate(big, args.big_words, chapters=40)
         rows["herpress pdf, ~1,000-page book"] = measure(HERPRESS + ["pdf", str(big)], 1, tree=True)
+        rows["plain WeasyPrint, ~1,000-page book, same HTML/CSS"] = measure(export_plain_weasyprint(big), 1, tree=True)
         pages = subprocess.run([sys.executable, "-c", "import sys; from pypdf import PdfReader; "
                                 "print(len(PdfReader(sys.argv[1]).pages))", *map(str, (big / "build").glob("*.pdf"))],
                                capture_output=True, text=True).stdout.strip()
@@ -249,6 +257,12 @@ def main() -> None:
         "pdf (cold) vs plain WeasyPrint run as herpress runs its layout": ratio(
             rows["herpress pdf, cold (build/ deleted)"],
             rows["plain WeasyPrint, same HTML/CSS, run as herpress runs its layout (collector, frame stack)"]),
+        "pdf (one chapter edited) vs pdf (cold)": ratio(rows["herpress pdf, one chapter edited"],
+                                                        rows["herpress pdf, cold (build/ deleted)"]),
+        "pdf (one chapter edited, gaining pages) vs pdf (cold)": ratio(
+            rows["herpress pdf, one chapter edited so that it gains pages"], rows["herpress pdf, cold (build/ deleted)"]),
+        "pdf of the ~1,000-page book vs plain WeasyPrint on its HTML/CSS": ratio(
+            rows["herpress pdf, ~1,000-page book"], rows["plain WeasyPrint, ~1,000-page book, same HTML/CSS"]),
         "no-op build (s)": rows["herpress build, no-op rebuild"]["median_s"],
         "one-chapter edit vs full epub": ratio(rows["herpress epub, one chapter edited"],
                                                rows["herpress epub, every chapter changed"]),

@@ -59,7 +59,7 @@ def edit(book) -> None:
 
 
 def long_book(book):
-    """``book`` with a chapter long enough that its layout takes seconds (and runs in two halves)."""
+    """``book`` with a chapter long enough that its layout takes seconds (and its parts are laid out for seconds)."""
     chapter = book / "manuscript" / "01-first-chapter.md"
     chapter.write_text(chapter.read_text() + "\n" + "\n\n".join(f"Paragraph {n} " + "of words " * 80
                                                                for n in range(400)) + "\n")

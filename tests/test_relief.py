@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from checks import page_texts
 
+from herpress.styles import css_string
 from herpress.writers import pdf as pdf_writer
 from herpress.writers import relief
 
@@ -14,7 +15,7 @@ def referring_chapters(book):
     """Chapters of the sample that refer to pages in other chapters, and have notes to relieve."""
     bodies, owner = pdf_writer.print_bodies(book), book.chapter_of_id()
     return [chapter for chapter in book.chapters if chapter.notes and any(
-        owner.get(t) not in (None, chapter.slug) for t, _ in relief._references(bodies[chapter.slug]))]
+        owner.get(t) not in (None, chapter.slug) for t, _ in relief.references(bodies[chapter.slug]))]
 
 
 def relaid(book, chapter, monkeypatch, alone: bool, target, hint: int):
@@ -74,4 +75,4 @@ def test_a_relaid_chapter_that_no_longer_fits_its_pages_is_refused(sample):
 
 
 def test_css_string_escapes_quotes_and_backslashes():
-    assert relief._css_string('A "B" \\ C') == '"A \\22 B\\22  \\5c  C"'
+    assert css_string('A "B" \\ C') == '"A \\22 B\\22  \\5c  C"'

@@ -10,7 +10,6 @@ from herpress.writers.pdf import Typesetter
 from herpress.writers.table_fit import fit_tables
 from herpress.xhtml import parse_xhtml
 from herpress import profiles
-from herpress.writers.pdf import geometry
 
 
 def _plain(text: str) -> str:
@@ -31,7 +30,7 @@ def test_a_table_that_fits_only_turned_is_turned_and_the_widest_is_set_small_and
     book = wide_book.book
     profile = profiles.get(book.print_settings.profile)
     typesetter = Typesetter(book, profile)
-    typesetter.geometry = geometry(book, profile, 40)
+    typesetter.set_geometry(40)
     fitted = fit_tables(typesetter.bodies, typesetter.geometry, typesetter.render_more)
     body = parse_xhtml(next(iter(fitted.values())))
     twelve, eight = [set((table.get("class") or "").split()) for table in body.iter("table")]
@@ -44,5 +43,5 @@ def test_a_narrow_table_is_left_as_it_is(marks_book):
     book = marks_book.book
     profile = profiles.get(book.print_settings.profile)
     typesetter = Typesetter(book, profile)
-    typesetter.geometry = geometry(book, profile, 40)
+    typesetter.set_geometry(40)
     assert fit_tables(typesetter.bodies, typesetter.geometry, typesetter.render_more) == typesetter.bodies

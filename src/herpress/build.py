@@ -120,8 +120,13 @@ def _build(book_dir: Path, source, formats: tuple[str, ...], *, outputs: dict[st
             report("Laying out the print PDF")
             hint = cache.page_count_hint(out, book.print_settings.profile) or estimate_pages(book)
             temporary = stage.temporary(targets["pdf"])
-            printed = print_book(book, temporary, pages_hint=hint)
+            parts = cache.PartCache(cache.cache_dir(out) / "parts", cache.digest_of(inputs.code, inputs.print_styles)) \
+                if inputs is not None else None
+            printed = print_book(book, temporary, pages_hint=hint,
+                                 memo=cache.load_parts_memo(out, book.print_settings.profile), part_cache=parts)
             result.page_count = printed.page_count
+            if printed.memo is not None:
+                cache.save_parts_memo(out, book.print_settings.profile, printed.memo)
             report("Preflight")
             result.warnings += printed.warnings + check_interior(temporary, printed)
             cache.save_page_count(out, book.print_settings.profile, printed.page_count)
@@ -186,9 +191,13 @@ def estimate_pages(book: Book) -> int:
 
     width, height = TRIMS[book.print_settings.trim]
     area = (width - 1.2) * (height - 1.5) / (4.8 * 7.5)
-    characters = sum(len(_MARKUP.sub("", c.body_html)) + sum(len(_MARKUP.sub("", n.html)) for n in c.notes)
-                     for c in book.chapters)
+    characters = sum(visible_characters(chapter) for chapter in book.chapters)
     return round(characters / (1850 * area) + 1.5 * len(book.chapters) + 12)
+
+
+def visible_characters(chapter) -> int:
+    """The characters a chapter prints, its notes' included, spaces and markup left out."""
+    return len(_MARKUP.sub("", chapter.body_html)) + sum(len(_MARKUP.sub("", note.html)) for note in chapter.notes)
 
 
 _MARKUP = re.compile(r"<[^>]*>|\s+")

@@ -293,18 +293,23 @@ def save_page_map(out: Path, key: str, starts: list) -> None:
 
 
 def load_page_map(out: Path, key: str) -> list | None:
-    from .pagemap import PageStart
-
     try:
         starts = json.loads((cache_dir(out) / "pagemap" / f"{key}.json").read_bytes())
     except (OSError, ValueError):
         return None
+    return _page_starts(starts)  # None: not what save_page_map writes, lay out again
+
+
+def _page_starts(starts) -> list | None:
+    """Page starts as JSON gives them back, or None when any is not what :func:`asdict` wrote."""
+    from .pagemap import PageStart
+
     kinds = {"page": int, "label": str, "region": str, "block": int, "offset": int, "block_text": str, "text": str}
     if not isinstance(starts, list) or not all(
             isinstance(start, dict) and start.keys() == kinds.keys()
             and all(isinstance(start[name], kind) and not isinstance(start[name], bool) for name, kind in kinds.items())
             for start in starts):
-        return None  # not what save_page_map writes: lay out again
+        return None
     return [PageStart(**start) for start in starts]
 
 
@@ -318,6 +323,79 @@ def save_page_count(out: Path, profile: str, pages: int) -> None:
     counts = _read_json(path)
     counts[profile] = pages
     write_atomically(path, json.dumps(counts).encode())
+
+
+def load_parts_memo(out: Path, profile: str):
+    """What the last build's print parts came to (:class:`herpress.writers.parts.Memo`), or None.
+    Only guesses: every number laid out from it is checked against the real layout."""
+    from .writers.parts import Memo
+
+    memo = _read_json(cache_dir(out) / "parts.json").get(profile)
+    if not isinstance(memo, dict):
+        return None
+    pages, folios = memo.get("pages"), memo.get("folios")
+    if not (isinstance(pages, dict) and isinstance(folios, dict)
+            and all(isinstance(k, str) and _is_int(v) and v > 0 for k, v in pages.items())
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in folios.items())):
+        return None
+    return Memo(pages=pages, folios=folios)
+
+
+def save_parts_memo(out: Path, profile: str, memo) -> None:
+    path = cache_dir(out) / "parts.json"
+    memos = _read_json(path)
+    memos[profile] = asdict(memo)
+    write_atomically(path, json.dumps(memos).encode())
+
+
+class PartCache:
+    """The print parts of the last build (:mod:`herpress.writers.parts`): each part's PDF and what
+    the book needs of it (folios, anchors, page starts…), under a digest of everything its pages
+    are drawn from. An entry is used only whole: its facts of the types they were written with,
+    its PDF the one its seal names (a damaged or swapped file is laid out again)."""
+
+    FACTS = {"labels": list, "anchors": dict, "starts": list, "misplaced": list, "relieved": bool,
+             "warnings": list}
+
+    def __init__(self, directory: Path, salt: str):
+        self.directory, self.salt = directory, salt
+        self.used: set[str] = set()
+
+    def key(self, *parts: str) -> str:
+        return digest_of(self.salt, *parts)
+
+    def get(self, key: str) -> tuple[Path, dict] | None:
+        path = self.directory / f"{key}.pdf"
+        facts = _read_json(self.directory / f"{key}.json")
+        if set(facts) != {*self.FACTS, "seal"} or not all(isinstance(facts[n], t) for n, t in self.FACTS.items()):
+            return None
+        if file_digest(path) != facts.pop("seal"):
+            return None
+        starts = _page_starts(facts["starts"])
+        if starts is None or not all(isinstance(v, str) for n in ("labels", "misplaced", "warnings")
+                                     for v in facts[n]) \
+                or not all(isinstance(k, str) and _is_int(v) for k, v in facts["anchors"].items()):
+            return None
+        self.used.add(key)
+        return path, {**facts, "starts": starts}
+
+    def put(self, key: str, pdf: Path, facts: dict) -> None:
+        """Keep a copy of ``pdf`` and its facts; a cache that cannot be written only costs the next build."""
+        try:
+            data = pdf.read_bytes()
+            write_atomically(self.directory / f"{key}.pdf", data)
+            sealed = {**facts, "starts": [asdict(start) for start in facts["starts"]],
+                      "seal": hashlib.sha256(data).hexdigest()}
+            write_atomically(self.directory / f"{key}.json", json.dumps(sealed).encode())
+            self.used.add(key)
+        except OSError:
+            pass
+
+    def keep_only_used(self) -> None:
+        """Remove every entry the last build did not use (one book's parts, not every draft's)."""
+        for old in self.directory.glob("*") if self.directory.is_dir() else ():
+            if old.stem not in self.used and old.suffix in (".pdf", ".json"):
+                old.unlink(missing_ok=True)
 
 
 # --- the last build ------------------------------------------------------------------------

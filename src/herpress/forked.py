@@ -16,6 +16,8 @@ import signal
 import sys
 import threading
 
+from .errors import BookError
+
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 _parent = {"pid": 0, "prctl": None}  # set in the parent just before each fork
 
@@ -100,3 +102,162 @@ def _watch_parent(parent: int) -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(before=_before_fork, after_in_child=_bind_to_parent)
+
+
+class Workers:
+    """``count`` forked processes, each running ``work(task)`` on the tasks :meth:`run` hands it.
+
+    The work and everything it reads are the parent's, copied at the fork: a task is only what
+    differs (small, pickled). Pipes, not queues (a queue's feeder thread waits at exit until the
+    other side has read all, and a child blocked there outlived its parent); a process that dies
+    closes its end, and the parent hears it. Ctrl-C is the parent's: it ends the workers (SIGTERM)
+    when it stops waiting. Where there is one core or no fork, the work runs in this process.
+
+        with Workers(lay_out, cores()) as workers:
+            results = workers.run(tasks)     # in the order of tasks; a task's error is raised here
+            workers.stream(items, make, done)  # each task made when a worker is free for it
+    """
+
+    def __init__(self, work, count: int):
+        self.work, self.count = work, max(1, count)
+        self.processes: list = []
+        self.ends: list = []
+
+    def __enter__(self) -> "Workers":
+        import gc
+        import multiprocessing
+
+        if self.count < 2 or not hasattr(os, "fork"):
+            return self
+        gc.freeze()  # what the parent made is read, not collected, in the workers: not copied either
+        context = multiprocessing.get_context("fork")
+        for _ in range(self.count):
+            mine, theirs = context.Pipe(duplex=True)
+            process = context.Process(target=_serve, args=(self.work, theirs, mine), daemon=True)
+            process.start()
+            theirs.close()
+            self.processes.append(process)
+            self.ends.append(mine)
+        return self
+
+    def run(self, tasks: list) -> list:
+        """Each task's result, in order; the tasks' errors are raised once all are done (:func:`_raise_any`)."""
+        results: list = [None] * len(tasks)
+        self.stream(list(range(len(tasks))), tasks.__getitem__, results.__setitem__)
+        return results
+
+    def stream(self, items: list, make, done) -> None:
+        """For each item in order, once a worker is free for it: ``task = make(item)`` (``None``:
+        nothing to do), sent to that worker, and ``done(item, result)`` when it comes back. A task
+        is made only when it can start, so it is made knowing every result that came back before.
+        The tasks' errors are raised once all are done (:func:`_raise_any`)."""
+        from multiprocessing.connection import wait
+
+        errors: list = []
+        waiting = list(items)[::-1]
+        if not self.processes:
+            while waiting:
+                item = waiting.pop()
+                task = make(item)
+                if task is None:
+                    continue
+                try:
+                    done(item, self.work(task))
+                except BookError as error:  # the author hears of every part's problems at once
+                    errors.append(error)
+            _raise_any(errors)
+            return
+        busy: dict = {}  # end -> the item its worker is at
+
+        def hand_out(end) -> None:
+            while waiting:
+                item = waiting.pop()
+                task = make(item)
+                if task is not None:
+                    end.send(task)
+                    busy[end] = item
+                    return
+
+        for end in self.ends:
+            hand_out(end)
+        while busy:
+            for end in wait(list(busy)):
+                item = busy.pop(end)
+                try:
+                    kind, value = end.recv()
+                except EOFError:  # every end of the pipe it wrote to is closed: the worker is gone
+                    process = self.processes[self.ends.index(end)]
+                    process.join()
+                    raise RuntimeError(f"a process laying out the book ended without a word "
+                                       f"(exit code {process.exitcode})") from None
+                if kind == "error":
+                    errors.append(value)
+                else:
+                    done(item, value)
+                hand_out(end)
+        _raise_any(errors)
+
+    def __exit__(self, *exc) -> None:
+        import gc
+
+        for end in self.ends:
+            try:
+                end.send(None)  # done: the worker returns
+            except OSError:
+                pass
+        for process in self.processes:
+            process.join(timeout=None if exc[0] is None else 0)
+            if process.is_alive():
+                process.terminate()
+                process.join()
+        for end in self.ends:
+            end.close()
+        if self.processes:
+            gc.unfreeze()
+        self.processes, self.ends = [], []
+
+
+def _raise_any(errors: list) -> None:
+    """The problems in the book's files the tasks found, together; else the first other error."""
+    from .errors import Problems
+
+    other = [error for error in errors if not isinstance(error, BookError)]
+    if other:
+        raise other[0]
+    problems = Problems()
+    for error in errors:
+        problems.add(error)
+    problems.raise_any()
+
+
+def _serve(work, end, parents_end) -> None:
+    """In a worker: run each task received, send back ("done", result) or ("error", the error)."""
+    import gc
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parents_end.close()
+    detach_streams()
+    while True:
+        try:
+            task = end.recv()
+        except EOFError:  # the parent is gone
+            return
+        if task is None:
+            return
+        try:
+            answer = ("done", work(task))
+        except BaseException as error:  # sent to the parent, which raises it
+            answer = ("error", portable(error))
+        gc.collect()  # the task's layout is garbage now: free it before the next one
+        end.send(answer)
+
+
+def portable(error: BaseException) -> BaseException:
+    """``error`` if it survives pickling, else a RuntimeError saying what it was."""
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(error))
+        return error
+    except Exception:
+        return RuntimeError(f"{type(error).__name__}: {error}")

@@ -359,3 +359,8 @@ def _environment(dirs: tuple[Path, ...], root: Path | None):
     from .templating import Sandbox
 
     return Sandbox(dirs, root)
+
+
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string."""
+    return '"' + "".join(f"\\{ord(c):x} " if c in '"\\\n\r\f' else c for c in text) + '"'

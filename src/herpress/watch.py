@@ -95,12 +95,12 @@ def _import_for(formats: tuple[str, ...]) -> None:
     if "epub" in formats:
         from .writers import epub  # noqa: F401  (ebooklib)
     if "pdf" in formats:
-        import pypdf  # noqa: F401  (preflight, joining the halves)
+        import pypdf  # noqa: F401  (preflight, joining the parts)
         import weasyprint  # noqa: F401
         import weasyprint.text.fonts  # noqa: F401
 
         from . import preflight  # noqa: F401
-        from .writers import halves, pdf  # noqa: F401
+        from .writers import parts, pdf, pdfjoin  # noqa: F401
 
 
 def _build_once(book_dir: Path, formats: tuple[str, ...], profile: str | None, built, failed) -> None:

@@ -42,14 +42,14 @@ def repaginate(book: Book, document, labels: list[str], render: Callable[[str, s
         return document
     folio = _folios(labels, anchors.get(book.chapters[0].id, 0))
     lists = page_lists(book, anchors, folio)
-    back = _layout_back_matter(book, lists, render, first_folio=folio(start))
+    back = lay_out_back_matter(book, lists, render, first_folio=folio(start))
     if book.glossary and book.index:
         named = anchors.get("index-section")  # the contents names this page for the index; keep it true
         if named is None:
             return document
         if start + first_pages(back).get("index-section", -1) != named:
             shaped = dict(lists, **use_lists(book, anchors, folio))
-            back = _layout_back_matter(book, shaped, render, first_folio=folio(start), shaped=True)
+            back = lay_out_back_matter(book, shaped, render, first_folio=folio(start), shaped=True)
             if start + first_pages(back).get("index-section", -1) != named:
                 return document  # not laid out as the first time (a book's own print.css): keep that
     return document.copy(document.pages[:start] + back.pages)
@@ -108,7 +108,7 @@ def _folios(labels: list[str], first_arabic: int) -> Callable[[int], str]:
 SHAPED = "shaped"  # the glossary's class when laid out in its first shape (print.css sizes its page boxes)
 
 
-def _layout_back_matter(book: Book, lists, render, first_folio: str, shaped: bool = False):
+def lay_out_back_matter(book: Book, lists, render, first_folio: str, shaped: bool = False):
     """The glossary and index laid out on their own; ``shaped``: the glossary as the first layout
     set it — every entry's list said "Pages", each number in the box a stand-in had."""
     env = styles.templates_for(book)

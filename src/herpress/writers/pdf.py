@@ -5,14 +5,12 @@ The page geometry (trim, bleed, margins) comes from the book's print profile
 is laid out, counted, and laid out again only if the count falls in another gutter band.
 Chapters where WeasyPrint set a footnote away from its call are laid out again on their own
 (:mod:`herpress.writers.relief`), and the glossary and index with merged page ranges
-(:mod:`herpress.writers.backmatter`). :func:`print_book` does those last steps, and the
-writing, on two cores when it can (:mod:`herpress.writers.halves`).
+(:mod:`herpress.writers.backmatter`). The printers' profiles lay the book out a part at a time
+instead, on every core (:mod:`herpress.writers.parts`); :func:`print_book` chooses.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,17 +142,6 @@ def stylesheets(book: Book, font_config, page_geometry: Geometry, profile: Profi
     return [font_faces(book, font_config)] + sheets + [CSS(string=css, font_config=font_config, url_fetcher=fetcher)]
 
 
-@dataclass
-class Draft:
-    """The book laid out with its gutter band settled, before relief and the back matter's ranges."""
-
-    document: object  # weasyprint.Document
-    labels: list[str]  # the folio printed on each page
-    relieve: list[str]  # chapters where a note went astray, to lay out again with relief
-    relieved: list[str]  # every chapter laid out with relief so far, ``relieve`` included
-    typesetter: "Typesetter"
-
-
 class Typesetter:
     """The book's print HTML, fonts and stylesheets, laid out as often as the print PDF needs."""
 
@@ -167,6 +154,7 @@ class Typesetter:
         book.wait_for_assets()  # charts drawn on another core meanwhile; their errors are raised here
         self.geometry: Geometry | None = None
         self.color_profiles: dict = {}
+        self.sheets: list = []  # print.css and the rest, parsed for the geometry (:meth:`prepare`)
         self.tables_fitted = False
         self.floated = False  # figures moved down once (:mod:`herpress.writers.floats`)
 
@@ -185,25 +173,36 @@ class Typesetter:
         self.bodies = floats.apply(self.bodies, found)
         return list(dict.fromkeys(floats.chapter_of(move) for move in found))
 
+    def set_geometry(self, pages: int) -> None:
+        """The geometry of a book of ``pages`` pages, and the stylesheets parsed for it — once, here:
+        the @font-face fonts are then in place before any worker is forked (each would write them
+        into the one shared folder, and one found them half written)."""
+        self.geometry, self.color_profiles = geometry(self.book, self.profile, pages), {}
+        self.sheets = stylesheets(self.book, self.font_config, self.geometry, self.profile, self.color_profiles)
+
+    def prepare(self, pages: int) -> None:
+        """:meth:`set_geometry`; the first time, fit code and tables to its measure (the gutter
+        moves a table's measure by a few points at most: fitted once)."""
+        from .table_fit import fit_tables
+
+        self.set_geometry(pages)
+        if not self.tables_fitted:
+            self.bodies = print_code.lighten(self.bodies, self.styled_code(), print_code.columns(self.geometry.text_width))
+            self.bodies = fit_tables(self.bodies, self.geometry, self.render_more)
+            self.tables_fitted = True
+
     def render(self, pages: int, relieved: list[str]):
         """The whole book, its gutter that of a book of ``pages`` pages, ``relieved`` chapters with relief."""
         from weasyprint import CSS, HTML
 
         from ..fetcher import BookFetcher
         from .relief import relief_css
-        from .table_fit import fit_tables
 
-        self.geometry, self.color_profiles = geometry(self.book, self.profile, pages), {}
-        if self.html is None:  # the gutter moves a table's measure by a few points at most: fitted once
-            if not self.tables_fitted:
-                self.bodies = print_code.lighten(self.bodies, self.styled_code(),
-                                                 print_code.columns(self.geometry.text_width))
-                self.bodies = fit_tables(self.bodies, self.geometry, self.render_more)
-                self.tables_fitted = True
+        self.prepare(pages)
+        if self.html is None:
             self.html = HTML(string=print_html(self.book, self.bodies), base_url=self.base_url,
                              url_fetcher=BookFetcher(self.book))
-            self.color_profiles = {}
-        sheets = stylesheets(self.book, self.font_config, self.geometry, self.profile, self.color_profiles)
+        sheets = list(self.sheets)
         if relieved:
             sheets.append(CSS(string=relief_css(self.book, relieved), font_config=self.font_config,
                               url_fetcher=BookFetcher(self.book)))
@@ -215,7 +214,7 @@ class Typesetter:
 
         from ..fetcher import BookFetcher
 
-        sheets = stylesheets(self.book, self.font_config, self.geometry, self.profile, self.color_profiles)
+        sheets = list(self.sheets)
         return HTML(string=markup, base_url=self.base_url, url_fetcher=BookFetcher(self.book)).render(
             stylesheets=sheets + [CSS(string=css, font_config=self.font_config, url_fetcher=BookFetcher(self.book))],
             font_config=self.font_config,
@@ -223,23 +222,20 @@ class Typesetter:
 
 
 @roomy
-def layout(book: Book, profile: Profile | None = None, relieve: bool = True,
-           pages_hint: int | None = None, finish: Callable[[Draft], object] | None = None):
-    """Lay the book out under its print profile; the result can be written and inspected.
+def layout(book: Book, profile: Profile | None = None, relieve: bool = True, pages_hint: int | None = None):
+    """Lay the book out under its print profile as one document; the result can be written and inspected.
 
     ``relieve=False`` keeps widows and orphans at 2 even where a footnote goes astray (for tests).
     ``pages_hint`` (the last build's page count) is the first guess of the gutter band; the
-    layout is repeated, as without it, when the real count falls in another band.
-    ``finish``, when given, takes the settled :class:`Draft` over (relief, back matter, and
-    more: :mod:`herpress.writers.halves`) and what it returns is returned; when it returns
-    None (a chapter's relief would not be exact), the whole book is laid out again with relief.
+    layout is repeated, as without it, when the real count falls in another band. The printers'
+    profiles are laid out a part at a time instead (:mod:`herpress.writers.parts`).
     """
     from ..coverage import check_coverage
 
     profile = profile or profiles.get(book.print_settings.profile)
     check_coverage(book)
     with _collecting_less():
-        return _layout(book, profile, relieve, pages_hint, finish)
+        return _layout(book, profile, relieve, pages_hint)
 
 
 @contextmanager
@@ -257,7 +253,7 @@ def _collecting_less():
         gc.set_threshold(*thresholds)
 
 
-def _layout(book: Book, profile: Profile, relieve: bool, pages_hint: int | None, finish):
+def _layout(book: Book, profile: Profile, relieve: bool, pages_hint: int | None):
     from ..fetcher import RefusedURL, refused_as_book_error
     from .relief import relieve as relieve_chapters
 
@@ -267,7 +263,7 @@ def _layout(book: Book, profile: Profile, relieve: bool, pages_hint: int | None,
     try:  # stylesheets fetch too (@import, url()): a refused URL stops the build either way
         while True:  # until the gutter band holds and every footnote is on its call's page (at most 4 layouts)
             passes += 1
-            document = draft = None  # free the last pass's layout before the next one (peak memory)
+            document = None  # free the last pass's layout before the next one (peak memory)
             document = typesetter.render(pages, relieved)
             settled = profile.gutter(len(document.pages)) == profile.gutter(pages)
             pages = len(document.pages)
@@ -285,16 +281,8 @@ def _layout(book: Book, profile: Profile, relieve: bool, pages_hint: int | None,
             relieved += newly
             if not settled and passes < 4:
                 continue
-            draft = Draft(document, page_labels(document), newly if settled else [], relieved, typesetter)
-            if finish is not None:
-                done = finish(draft)  # None only when a relief is refused: lay the whole book out again
-                if done is None and passes == 4:
-                    done = finish(dataclasses.replace(draft, relieve=[]))
-                if done is not None:
-                    return done
-                continue
-            if draft.relieve:  # lay out again only the chapters that need it, when that is exact
-                relaid = relieve_chapters(book, document, draft.relieve, draft.labels, typesetter.bodies,
+            if newly and settled:  # lay out again only the chapters that need it, when that is exact
+                relaid = relieve_chapters(book, document, newly, page_labels(document), typesetter.bodies,
                                           typesetter.render_more)
                 if relaid is not None:
                     document, newly = relaid, []
@@ -378,26 +366,38 @@ class Printed:
     geometry: Geometry
     relieved: list[str]
     warnings: list[str] = field(default_factory=list)  # WeasyPrint's own, about the book (weasylog.py)
+    memo: object = None  # what the parts came to, for the next build's guesses (parts.Memo)
 
 
-def print_book(book: Book, target: Path, pages_hint: int | None = None) -> Printed:
-    """Lay the book out and write it to ``target``: finished on two cores
-    (:mod:`herpress.writers.halves`) when the machine has them and the profile allows it, else here."""
-    from ..pagemap import page_starts
-    from . import halves
-
+def print_book(book: Book, target: Path, pages_hint: int | None = None, memo=None, part_cache=None) -> Printed:
+    """Lay the book out and write it to ``target``: a part at a time on every core
+    (:mod:`herpress.writers.parts`) where the profile allows it, else as one document.
+    ``memo`` (a :class:`~herpress.writers.parts.Memo`, the last build's) is what the parts first guess;
+    the new one is ``printed.memo``; ``part_cache`` (a :class:`~herpress.cache.PartCache`) the last
+    build's parts."""
     from .. import weasylog
+    from ..coverage import check_coverage
+    from ..fetcher import RefusedURL, refused_as_book_error
+    from ..pagemap import page_starts
+    from . import parts
 
     profile = profiles.get(book.print_settings.profile)
     with weasylog.surfaced(book) as said:  # what WeasyPrint could not draw is an error, never left out unsaid
-        if halves.can_split(book, profile):
-            printed = layout(book, profile, pages_hint=pages_hint,
-                             finish=lambda draft: halves.finish(book, draft, target))
-        else:
+        printed = None
+        if parts.can_print_in_parts(profile):
+            check_coverage(book)
+            try:
+                with _collecting_less():
+                    done = parts.print_in_parts(book, profile, target, pages_hint or 0, memo, part_cache)
+            except RefusedURL as error:
+                raise refused_as_book_error(error) from None
+            if done is not None:
+                printed, printed.memo = done
+        if printed is None:
             laid_out = write_pdf(book, target, profile, pages_hint)
             printed = Printed(laid_out.page_count, laid_out.page_labels, page_starts(laid_out, book),
                               laid_out.misplaced_notes, profile, laid_out.geometry, laid_out.relieved)
-    printed.warnings = said.warnings
+    printed.warnings = printed.warnings + [w for w in said.warnings if w not in printed.warnings]
     return printed
 
 

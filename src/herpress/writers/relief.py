@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 from .. import styles
 from ..model import Book
+from ..styles import css_string
 
 
 def relief_css(book: Book, slugs: list[str]) -> str:
@@ -41,7 +42,7 @@ def relieve(book: Book, document, slugs: list[str], labels: list[str], bodies: d
     env = styles.templates_for(book)
     chapters = {chapter.slug: chapter for chapter in book.chapters}
     owner = book.chapter_of_id()
-    references = {name: _references(body) for name, body in bodies.items()}  # read once, for every chapter
+    cited = {name: references(body) for name, body in bodies.items()}  # read once, for every chapter
     ends = [f"section-{c.slug}" for c in book.chapters[1:]] + ["glossary-section", "index-section"]
     for slug in dict.fromkeys(slugs):
         chapter = chapters[slug]
@@ -52,11 +53,11 @@ def relieve(book: Book, document, slugs: list[str], labels: list[str], bodies: d
         if start is None or end is None or not labels[start].isdigit():
             return None  # the last thing in the book (no recto after it to align with)
         outside = [{"target": target, "kind": kind, "folio": labels[anchors[target]] or "0"}
-                   for target, kind in references[slug] if owner.get(target) != slug and target in anchors]
+                   for target, kind in cited[slug] if owner.get(target) != slug and target in anchors]
         html = env.get_template("print/chapter-alone.html.j2").render(
             meta=book.metadata, chapter=chapter, chapters=book.chapters, bodies=bodies)
         css = env.get_template("print/chapter-alone.css.j2").render(
-            slug=slug, first_folio=int(labels[start]), title=_css_string(book.metadata.title), outside=outside)
+            slug=slug, first_folio=int(labels[start]), title=css_string(book.metadata.title), outside=outside)
         alone = render(html, css + (relief_css(book, [slug]) if relief else ""))
         pages = alone.pages[:-1]  # the last page is the empty chapter's, after the blank verso if any
         if len(pages) != end - start:
@@ -64,7 +65,7 @@ def relieve(book: Book, document, slugs: list[str], labels: list[str], bodies: d
         relaid = document.copy(document.pages[:start] + pages + document.pages[end:])
         # every page number the rest of the book (text and notes) and the contents print for a
         # place in this chapter must still be true
-        referred = {target for other, found in references.items() if other != slug
+        referred = {target for other, found in cited.items() if other != slug
                     for target, _ in found if owner.get(target) == slug} | {f"section-{slug}"}
         after = first_pages(relaid)
         if any(anchors.get(target) != after.get(target) for target in referred):
@@ -73,7 +74,7 @@ def relieve(book: Book, document, slugs: list[str], labels: list[str], bodies: d
     return document
 
 
-def _references(body: str) -> list[tuple[str, str]]:
+def references(body: str) -> list[tuple[str, str]]:
     """(target id, kind) of every cross-reference in a chapter's print HTML."""
     import re
 
@@ -83,8 +84,3 @@ def _references(body: str) -> list[tuple[str, str]]:
         if target and kind:
             found.append((target.group(1), kind.group(1)))
     return found
-
-
-def _css_string(text: str) -> str:
-    """``text`` as a quoted CSS string."""
-    return '"' + "".join(f"\\{ord(c):x} " if c in '"\\\n\r\f' else c for c in text) + '"'

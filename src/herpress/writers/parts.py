@@ -1,0 +1,383 @@
+"""The print PDF laid out a part at a time: each chapter, then the back matter, then the front matter.
+
+Laid out as one document, a book holds the layout of every page at once — 737 MiB for the 751
+pages of the Rust book's No Starch chapters (``bench/results/memory.md``) — on one core. But
+chapters open on rectos, so a chapter's pages depend on the rest of the book only through its
+first folio and the folios its cross-references print (its running heads are its own title and
+the book's). So each chapter is laid out on its own, written to a PDF of its own and freed, on
+every core (:class:`herpress.forked.Workers`); then the glossary and index, which print where
+the chapters' marks fell (:mod:`.backmatter`); then the front matter, whose contents prints where
+each of them begins. The parts are joined into the book (:mod:`.pdfjoin`).
+
+A chapter laid out before the ones ahead of it are guesses what it cannot know yet — its first
+folio, and the folios of the places it refers to in other chapters — from the last build
+(:class:`Memo`) or from its length. Each part keeps what it assumed; once every chapter is laid
+out, a chapter that assumed wrong is laid out again with the true numbers, until none did. The
+check compares what was printed with what is true: it never hopes.
+
+A chapter's own repairs stay its own: a figure moved down past the blocks that fill the gap before
+it (:mod:`.floats`), and widows and orphans relaxed around a footnote WeasyPrint set away from its
+call (:mod:`.relief`), lay that chapter out again, alone, whatever its page count becomes.
+
+Only for profiles that write no links, bookmarks or tags (the printers'): a join would cut links
+between parts and the structure tree. The screen profile is laid out as one document
+(:func:`herpress.writers.pdf.layout`).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field, replace
+from functools import partial
+from pathlib import Path
+
+from .. import styles
+from ..styles import css_string
+from ..forked import Workers, cores
+from ..model import Book
+from ..profiles import Profile
+from .pdf import Printed, PrintLayout, Typesetter, misplaced_notes, page_labels, write_layout
+
+FRONT, BACK = ":front", ":back"  # the names of the two parts that are not chapters
+ROUNDS = 6  # a chapter's page count moving a number another prints, and back: then one document
+GUTTER_PASSES = 3  # the inside margin depends on the page count, which depends on it
+
+
+@dataclass(frozen=True)
+class Task:
+    """One part to lay out: what a worker needs beyond what it was forked with."""
+
+    name: str  # a chapter's slug, FRONT or BACK
+    first_folio: int
+    folios: tuple[tuple[str, str], ...]  # (id, folio): a chapter's outside references; the contents' lines
+    path: str  # where to write its PDF
+    lists: dict | None = None  # the back matter's page lists (:func:`.backmatter.page_lists`)
+
+
+@dataclass
+class Part:
+    """A part laid out and written: what the book needs of it once its layout is gone."""
+
+    task: Task
+    labels: list[str]  # the folio printed on each of its pages
+    anchors: dict[str, int]  # every id in it -> the index of its first page in the part
+    starts: list  # pagemap.PageStart of its pages, counted in the part
+    misplaced: list[str]  # notes still set away from their call
+    relieved: bool
+    warnings: list[str] = field(default_factory=list)  # WeasyPrint's own (herpress.weasylog)
+
+    @property
+    def pages(self) -> int:
+        return len(self.labels)
+
+
+@dataclass
+class Memo:
+    """What the last build's parts came to: the first guesses of the next one."""
+
+    pages: dict[str, int] = field(default_factory=dict)  # part name -> its pages
+    folios: dict[str, str] = field(default_factory=dict)  # id a reference names -> its folio
+
+
+def can_print_in_parts(profile: Profile) -> bool:
+    return not (profile.annotations or profile.bookmarks or (profile.pdf_variant or "").startswith("pdf/ua"))
+
+
+def print_in_parts(book: Book, profile: Profile, target: Path, pages_hint: int,
+                   memo: Memo | None = None, part_cache=None) -> tuple[Printed, Memo] | None:
+    """Lay the book out a part at a time and write it to ``target``; with the memo for the next
+    build. ``None`` when the chapters' numbers would not settle (the caller lays the book out whole).
+
+    ``part_cache`` (a :class:`herpress.cache.PartCache`) holds the parts of the last build: a part
+    whose pages would be drawn from the same things is taken from it instead of laid out again.
+    """
+    from . import pdfjoin
+
+    memo = memo or Memo()
+    typesetter = Typesetter(book, profile)
+    pages, written = max(pages_hint, profile.min_pages), []
+    try:
+        for _ in range(GUTTER_PASSES):
+            typesetter.prepare(pages)
+            with Workers(partial(lay_out, typesetter), cores()) as workers:
+                laying = Laying(typesetter, workers, part_cache, target, written)
+                parts = _lay_out_book(book, typesetter, laying, memo)
+            if parts is None:
+                return None
+            total = sum(part.pages for part in parts)
+            settled = profile.gutter(total) == profile.gutter(pages)
+            memo = _memo(book, parts)
+            pages = total
+            if settled:
+                break
+        pdfjoin.join([Path(part.task.path) for part in parts], target)
+        if part_cache is not None:
+            part_cache.keep_only_used()
+    finally:
+        for path in written:
+            Path(path).unlink(missing_ok=True)
+    return _printed(typesetter, parts), memo
+
+
+class Laying:
+    """Parts handed to the workers one by one, each made when a worker is free (so that it is made
+    with the numbers of every part done by then), or taken from the last build's parts."""
+
+    def __init__(self, typesetter: Typesetter, workers: Workers, part_cache, target: Path, written: list[str]):
+        self.typesetter, self.workers, self.part_cache = typesetter, workers, part_cache
+        self.target, self.written = target, written
+
+    def lay(self, names: list[str], make, done) -> None:
+        """For each name in order: ``task = make(name)``, laid out (or found in the cache), then
+        ``done(part)`` — before the task of a later name is made, where a worker is free for it."""
+        keys: dict[str, str] = {}
+
+        def made(name: str):
+            task = make(name)
+            if self.part_cache is not None:
+                keys[name] = part_key(self.typesetter, task, self.part_cache)
+                hit = self.part_cache.get(keys[name])
+                if hit is not None:
+                    path, facts = hit
+                    done(Part(replace(task, path=str(path)), **facts))
+                    return None
+            return replace(task, path=self.new_path())
+
+        def finished(name: str, part: Part) -> None:
+            if self.part_cache is not None:
+                self.part_cache.put(keys[name], Path(part.task.path),
+                                    {fact: getattr(part, fact) for fact in self.part_cache.FACTS})
+            done(part)
+
+        self.workers.stream(names, made, finished)
+
+    def one(self, task: Task) -> Part:
+        found: list[Part] = []
+        self.lay([task.name], lambda name: task, found.append)
+        return found[0]
+
+    def new_path(self) -> str:
+        handle, name = tempfile.mkstemp(prefix=f"{self.target.name}.{len(self.written)}.",
+                                        suffix=f".{os.getpid()}.part", dir=self.target.parent)
+        os.close(handle)
+        self.written.append(name)
+        return name
+
+
+def _lay_out_book(book: Book, typesetter: Typesetter, laying: Laying, memo: Memo) -> list[Part] | None:
+    """The front matter, every chapter and the back matter, laid out and written, in book order."""
+    from .backmatter import page_lists
+
+    slugs = [chapter.slug for chapter in book.chapters]
+    owner = book.chapter_of_id()
+    outside = _outside_references(book, typesetter.bodies, owner)
+    guessed = {chapter.slug: memo.pages.get(chapter.slug) or _estimate(typesetter, chapter) for chapter in book.chapters}
+    parts: dict[str, Part] = {}
+
+    def numbers():
+        counts = [parts[slug].pages if slug in parts else guessed[slug] for slug in slugs]
+        firsts = dict(zip(slugs, (1 + sum(counts[:n]) for n in range(len(slugs)))))
+
+        def folio(element: str) -> str:
+            slug = owner[element]
+            part = parts.get(slug)
+            if part is not None and part.task.first_folio == firsts[slug] and element in part.anchors:
+                return str(firsts[slug] + part.anchors[element])
+            return memo.folios.get(element) or str(firsts[slug])
+        return firsts, folio
+
+    def assumed(slug: str) -> Task:
+        firsts, folio = numbers()
+        return Task(slug, firsts[slug], tuple((element, folio(element)) for element in outside[slug]), "")
+
+    def done(part: Part) -> None:
+        parts[part.task.name] = part
+
+    pending = slugs
+    for _ in range(ROUNDS):
+        laying.lay(pending, assumed, done)
+        pending = [slug for slug in slugs if replace(parts[slug].task, path="") != assumed(slug)]
+        if not pending:
+            break
+    else:
+        return None
+    firsts, _ = numbers()
+    body = sum(parts[slug].pages for slug in slugs)
+    marks = {element: firsts[slug] - 1 + page for slug in slugs for element, page in parts[slug].anchors.items()}
+    back = None
+    if book.glossary or book.index:
+        back = laying.one(Task(BACK, body + 1, (), "", page_lists(book, marks, lambda page: str(page + 1))))
+    contents = [(chapter.id, str(firsts[chapter.slug])) for chapter in book.chapters]
+    if back is not None:
+        contents += [(name, str(body + 1 + back.anchors[name])) for name in ("glossary", "index")
+                     if name in back.anchors]
+    front = laying.one(Task(FRONT, 1, tuple(contents), ""))
+    return [front] + [parts[slug] for slug in slugs] + ([back] if back is not None else [])
+
+
+def part_key(typesetter: Typesetter, task: Task, part_cache) -> str:
+    """A digest of everything the part's pages are drawn from, beyond the cache's salt (herpress,
+    its libraries, the print styles and fonts): the geometry, the numbers it prints, its markup and
+    the images that markup draws."""
+    book = typesetter.book
+    common = (repr(typesetter.geometry), typesetter.profile.name, task.name, str(task.first_folio), repr(task.folios))
+    if task.name == FRONT:
+        return part_cache.key(*common, repr(book.metadata), repr([(c.id, c.number, c.kind, c.title_html)
+                                                                  for c in book.chapters]),
+                              str(bool(book.glossary)), str(bool(book.index)))
+    if task.name == BACK:
+        return part_cache.key(*common, repr(book.metadata.title), repr(task.lists), repr(book.glossary),
+                              repr(book.index))
+    html, css = _chapter_markup(typesetter, task, typesetter.bodies[task.name])
+    return part_cache.key(*common, html, css, *_drawn(book, html))
+
+
+def _drawn(book: Book, html: str) -> list[str]:
+    """A digest of each image the markup draws (a chart, as drawn; a file of the book, as it is)."""
+    import hashlib
+    import re
+
+    from ..cache import file_digest
+
+    found = []
+    for name in dict.fromkeys(re.findall(r'\bsrc="([^"]+)"', html)):
+        asset = book.assets.get(name)
+        data = asset.data if asset is not None else None
+        found.append(f"{name}\0" + (hashlib.sha256(data).hexdigest() if data is not None else str(file_digest(book.base / name))))
+    return found
+
+
+def _outside_references(book: Book, bodies: dict[str, str], owner: dict[str, str]) -> dict[str, list[str]]:
+    """Each chapter's cross-references to places in other chapters, each target once, in order."""
+    from .relief import references
+
+    return {chapter.slug: list(dict.fromkeys(target for target, _ in references(bodies[chapter.slug])
+                                             if owner.get(target) not in (None, chapter.slug)))
+            for chapter in book.chapters}
+
+
+def _estimate(typesetter: Typesetter, chapter) -> int:
+    """A chapter's pages, guessed from its length (~1,850 visible characters a 6×9 page), and
+    even: each opens on a recto."""
+    from ..build import visible_characters
+
+    geometry = typesetter.geometry
+    area = geometry.text_width * geometry.text_height / (4.8 * 7.5)
+    pages = math.ceil(visible_characters(chapter) / (1850 * area)) or 1
+    return pages + pages % 2
+
+
+def _memo(book: Book, parts: list[Part]) -> Memo:
+    memo = Memo(pages={part.task.name: part.pages for part in parts})
+    firsts = {part.task.name: part.task.first_folio for part in parts}
+    for part in parts:
+        if part.task.name not in (FRONT, BACK):
+            for element, page in part.anchors.items():
+                memo.folios[element] = str(firsts[part.task.name] + page)
+    return memo
+
+
+def _printed(typesetter: Typesetter, parts: list[Part]) -> Printed:
+    labels, starts, notes, relieved, warnings, offset = [], [], [], [], [], 0
+    for part in parts:
+        labels += part.labels
+        starts += [replace(start, page=start.page + offset) for start in part.starts]
+        notes += part.misplaced
+        relieved += [part.task.name] if part.relieved else []
+        warnings += [warning for warning in part.warnings if warning not in warnings]
+        offset += part.pages
+    printed = Printed(len(labels), labels, starts, notes, typesetter.profile, typesetter.geometry, relieved)
+    printed.warnings = warnings
+    return printed
+
+
+# --- in a worker -----------------------------------------------------------------------------
+
+
+def lay_out(typesetter: Typesetter, task: Task) -> Part:
+    """Lay one part out and write it to ``task.path`` (in a worker, or in this process)."""
+    from .. import weasylog
+
+    with weasylog.surfaced(typesetter.book) as said:
+        if task.name == FRONT:
+            document, relieved = _front(typesetter, task), False
+        elif task.name == BACK:
+            document, relieved = _back(typesetter, task), False
+        else:
+            document, relieved = _chapter(typesetter, task)
+        part = _written(typesetter, task, document, relieved)
+    part.warnings = said.warnings
+    return part
+
+
+def _chapter(typesetter: Typesetter, task: Task):
+    """The chapter laid out alone, its figures placed and its notes relieved: its pages, less
+    the empty chapter's page that ends the document."""
+    from . import floats
+    from .relief import relief_css
+
+    book, slug = typesetter.book, task.name
+    chapter = next(chapter for chapter in book.chapters if chapter.slug == slug)
+    body, floated, relieved = typesetter.bodies[slug], False, False
+    own_notes = {note.id for note in chapter.notes}
+    while True:
+        html, css = _chapter_markup(typesetter, task, body)
+        document = typesetter.render_more(html, css + (relief_css(book, [slug]) if relieved else ""))
+        if not floated:  # a figure that left a gap before it moves down, once
+            floated, found = True, floats.moves(document)
+            if found:
+                body = floats.apply({slug: body}, found)[slug]
+                continue
+        if not relieved and own_notes & set(misplaced_notes(PrintLayout(document, []), book)):
+            relieved = True
+            continue
+        return document.copy(document.pages[:-1]), relieved
+
+
+def _chapter_markup(typesetter: Typesetter, task: Task, body: str) -> tuple[str, str]:
+    """The chapter alone as HTML, and the CSS that gives it its folios and outside page numbers."""
+    book, slug = typesetter.book, task.name
+    env = styles.templates_for(book)
+    chapter = next(chapter for chapter in book.chapters if chapter.slug == slug)
+    html = env.get_template("print/chapter-alone.html.j2").render(
+        meta=book.metadata, chapter=chapter, chapters=book.chapters, bodies={slug: body})
+    css = env.get_template("print/chapter-alone.css.j2").render(
+        slug=slug, first_folio=task.first_folio, title=css_string(book.metadata.title),
+        outside=[{"target": element, "kind": _kind(body, element), "folio": folio} for element, folio in task.folios])
+    return html, css
+
+
+def _kind(body: str, element: str) -> str:
+    from .relief import references
+
+    return next(kind for target, kind in references(body) if target == element)
+
+
+def _back(typesetter: Typesetter, task: Task):
+    from .backmatter import lay_out_back_matter
+
+    return lay_out_back_matter(typesetter.book, task.lists, typesetter.render_more, first_folio=str(task.first_folio))
+
+
+def _front(typesetter: Typesetter, task: Task):
+    book = typesetter.book
+    env = styles.templates_for(book)
+    html = env.get_template("print/front-alone.html.j2").render(
+        meta=book.metadata, chapters=book.chapters, glossary=book.glossary, index=book.index)
+    css = env.get_template("print/front-alone.css.j2").render(folios=task.folios)
+    document = typesetter.render_more(html, css)
+    return document.copy(document.pages[:-1])
+
+
+def _written(typesetter: Typesetter, task: Task, document, relieved: bool) -> Part:
+    from ..pagemap import page_starts
+    from .backmatter import first_pages
+
+    labels = page_labels(document)
+    laid_out = PrintLayout(document, labels, profile=typesetter.profile, geometry=typesetter.geometry)
+    part = Part(task, labels, first_pages(document), page_starts(laid_out, typesetter.book),
+                misplaced_notes(laid_out, typesetter.book), relieved)
+    write_layout(typesetter.book, laid_out, Path(task.path))
+    return part

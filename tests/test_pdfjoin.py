@@ -1,0 +1,163 @@
+"""Parts joined into one PDF embed each face once, and print exactly what the parts print."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from checks import page_texts, pdf
+
+from herpress import profiles
+from herpress.preflight import fonts_in
+from herpress.writers import parts as book_parts
+from herpress.writers import pdfjoin, subsets
+
+FONTS = Path(__file__).parent.parent / "styles" / "fonts"
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf")  # installed by scripts/setup
+
+
+def programs(path) -> dict[str, set]:
+    """Face name (without its subset tag) -> the distinct font programs embedded for it."""
+    found: dict[str, set] = {}
+    for font in fonts_in(pdf(path).pages):
+        descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+        stream = descriptor.get("/FontFile2") or descriptor.get("/FontFile3")
+        found.setdefault(str(font["/BaseFont"])[8:], set()).add(stream.get_data())
+    return found
+
+
+@pytest.fixture(scope="module")
+def part_files(sample, tmp_path_factory):
+    """The sample book's parts as the build writes them, kept (for kdp and ingramspark's PDF/X-1a)."""
+    kept = {}
+    for name in ("kdp", "ingramspark"):
+        folder = tmp_path_factory.mktemp(f"parts-{name}")
+        real = pdfjoin.join
+
+        def keep(paths, target, folder=folder):
+            for n, path in enumerate(paths):
+                shutil.copy(path, folder / f"{n:03d}.pdf")
+            real(paths, target)
+
+        pdfjoin.join = keep
+        try:
+            book = dataclasses.replace(sample.book, print_settings=dataclasses.replace(
+                sample.book.print_settings, profile=name))
+            book_parts.print_in_parts(book, profiles.get(name), folder / "book.pdf", 0)
+        finally:
+            pdfjoin.join = real
+        kept[name] = sorted(folder.glob("[0-9]*.pdf"))
+    return kept
+
+
+def rendered(path) -> list[bytes]:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(path))
+    try:
+        return [page.render(scale=40 / 72).to_pil().tobytes() for page in document]
+    finally:
+        document.close()
+
+
+@pytest.mark.parametrize("name", ["kdp", "ingramspark"])
+def test_each_face_is_embedded_once_and_every_page_draws_as_before(part_files, monkeypatch, tmp_path, name):
+    paths = part_files[name]
+    pdfjoin.join(paths, tmp_path / "merged.pdf")
+    monkeypatch.setattr(subsets, "merge", lambda found: None)  # each part's subsets kept, renamed
+    pdfjoin.join(paths, tmp_path / "apart.pdf")
+    monkeypatch.undo()
+    merged, apart = programs(tmp_path / "merged.pdf"), programs(tmp_path / "apart.pdf")
+    assert merged.keys() == apart.keys()
+    assert all(len(found) == 1 for found in merged.values()), {k: len(v) for k, v in merged.items()}
+    assert sum(map(len, apart.values())) > len(apart)  # the parts did embed subsets of their own
+    assert page_texts(tmp_path / "merged.pdf") == page_texts(tmp_path / "apart.pdf")  # ToUnicode: ligatures too
+    assert rendered(tmp_path / "merged.pdf") == rendered(tmp_path / "apart.pdf")
+    assert (tmp_path / "merged.pdf").stat().st_size < (tmp_path / "apart.pdf").stat().st_size
+
+
+def test_the_glyph_set_of_a_pdf_x_1a_font_lists_every_glyph_it_draws(part_files, tmp_path):
+    pdfjoin.join(part_files["ingramspark"], tmp_path / "book.pdf")
+    for font in fonts_in(pdf(tmp_path / "book.pdf").pages):
+        descendant = font["/DescendantFonts"][0].get_object()
+        bits = descendant["/FontDescriptor"]["/CIDSet"].get_data()
+        for glyph in pdfjoin._widths(descendant["/W"]):
+            assert bits[glyph // 8] & (0x80 >> glyph % 8), (font["/BaseFont"], glyph)
+
+
+def test_subsets_that_cannot_be_merged_keep_a_name_each(part_files, monkeypatch, tmp_path):
+    monkeypatch.setattr(subsets, "merge", lambda found: None)
+    pdfjoin.join(part_files["kdp"], tmp_path / "book.pdf")
+    fonts = list(fonts_in(pdf(tmp_path / "book.pdf").pages))
+    by_program: dict[bytes, set] = {}
+    for font in fonts:
+        descendant = font["/DescendantFonts"][0].get_object()
+        descriptor = descendant["/FontDescriptor"].get_object()
+        by_program.setdefault((descriptor.get("/FontFile2") or descriptor.get("/FontFile3")).get_data(),
+                              set()).add(str(font["/BaseFont"]))
+        assert descriptor["/FontName"] == font["/BaseFont"] == descendant["/BaseFont"]
+    names = [next(iter(found)) for found in by_program.values()]
+    assert all(len(found) == 1 for found in by_program.values())
+    assert len(set(names)) == len(names)  # two different programs never share a name
+
+
+# --- the font programs ------------------------------------------------------------------------
+
+
+def subset_of(path: Path, text: str) -> bytes:
+    """A subset of the font at ``path`` drawing ``text``, each glyph at its own id (as WeasyPrint makes them)."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(path))
+    options = subset.Options(retain_gids=True, desubroutinize=True, notdef_outline=True)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=text)
+    subsetter.subset(font)
+    out = BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def filled(program: bytes, path: Path, text: str) -> set[str]:
+    """The characters of ``text`` whose glyph (as the full font maps it) has an outline in ``program``."""
+    from fontTools.pens.recordingPen import RecordingPen
+    from fontTools.ttLib import TTFont
+
+    full, merged = TTFont(str(path)), TTFont(BytesIO(program))
+    order, glyphs = merged.getGlyphOrder(), merged.getGlyphSet()
+    found = set()
+    for char in text:
+        gid = full.getGlyphID(full.getBestCmap()[ord(char)])
+        pen = RecordingPen()
+        glyphs[order[gid]].draw(pen)
+        if pen.value:
+            found.add(char)
+    return found
+
+
+@pytest.mark.parametrize("face", ["LinLibertine_R.otf", "LinBiolinum_RB.otf"])
+def test_two_subsets_merge_into_one_holding_the_glyphs_of_both(face):
+    path = FONTS / face
+    merged = subsets.merge([subset_of(path, "abc"), subset_of(path, "xyz")])
+    assert merged is not None
+    assert filled(merged, path, "abcxyz") == set("abcxyz")
+    assert filled(merged, path, "mnop") == set()
+
+
+def test_truetype_subsets_merge_too(tmp_path):
+    from fontTools.ttLib import TTFont
+
+    dejavu = DEJAVU
+    merged = subsets.merge([subset_of(dejavu, "{}"), subset_of(dejavu, "fn é")])
+    assert merged is not None and "glyf" in TTFont(BytesIO(merged))
+    assert filled(merged, dejavu, "{}fné") == set("{}fné")
+
+
+def test_fonts_of_different_kinds_are_not_merged():
+    dejavu = DEJAVU
+    assert subsets.merge([subset_of(FONTS / "LinLibertine_R.otf", "a"), subset_of(dejavu, "b")]) is None
+    assert subsets.merge([b"not a font", subset_of(dejavu, "b")]) is None
