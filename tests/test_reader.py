@@ -124,6 +124,7 @@ def test_smart_punctuation_is_characters_not_entities(tmp_path):
     ("one.md", "Just text, no heading.\n", 1, "must begin with a level-1 heading"),
     ("one.md", "\n# {^Entry} {#ch:one}\n\nText.\n", 2, "heading has no text"),
     ("one.md", "# One\n\n# Two\n", 3, "one level-1 heading"),
+    ("one.md", "\n# One[^n]\n\nText.\n\n[^n]: A note.\n", 2, "title cannot carry a footnote"),
     ("one.md", "# One\n\n```chart\nlabel = \"fig:x\"\n", 3, "never closed"),
     ("glossary.md", "# Glossary\n\nA\n:   one\n\na\n:   two\n", 6, "defined twice"),
 ])

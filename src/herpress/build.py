@@ -71,18 +71,21 @@ def read_book(book_dir: Path, profile: str | None = None, report: Report = lambd
 
 
 def build(book_dir: Path, formats: tuple[str, ...] = ("epub", "pdf"), *, outputs: dict[str, Path] | None = None,
-          profile: str | None = None, report: Report = lambda message: None, strict: bool = False) -> BuildResult:
+          profile: str | None = None, report: Report = lambda message: None, strict: bool = False,
+          html: Path | None = None) -> BuildResult:
     """Build the book in ``book_dir`` into the given formats; return where each went (:func:`_build`).
-    No temporary folder outlives it (:mod:`herpress.tempdirs`)."""
+    ``html``: a folder to write the print edition's HTML, CSS and files into, as laid out
+    (:mod:`herpress.writers.print_html`). No temporary folder outlives it (:mod:`herpress.tempdirs`)."""
     from .sources import open_book
 
     source = open_book(book_dir)  # a folder that is not a book is refused before anything is made in it
     with book_lock(output_dir(book_dir)), tempdirs.cleaned():
-        return _build(book_dir, source, formats, outputs=outputs, profile=profile, report=report, strict=strict)
+        return _build(book_dir, source, formats, outputs=outputs, profile=profile, report=report, strict=strict,
+                      html=html)
 
 
 def _build(book_dir: Path, source, formats: tuple[str, ...], *, outputs: dict[str, Path] | None,
-           profile: str | None, report: Report, strict: bool = False) -> BuildResult:
+           profile: str | None, report: Report, strict: bool = False, html: Path | None = None) -> BuildResult:
     """Build the book in ``book_dir`` into the given formats; return where each went.
 
     Nothing is done when the last build made every output from the same inputs and the
@@ -95,7 +98,7 @@ def _build(book_dir: Path, source, formats: tuple[str, ...], *, outputs: dict[st
     if inputs is not None:
         named = {fmt: cache.relative(path, out.parent) for fmt, path in (outputs or {}).items() if path}
         keys = {fmt: inputs.output_key(fmt, profile, named.get(fmt, "")) for fmt in formats}
-        previous = cache.up_to_date(out, keys)
+        previous = cache.up_to_date(out, keys) if html is None else None  # the folder is made from a layout
         unpaged = (previous or {}).get("epub", {}).get("notices")
         if unpaged and ("pdf" in formats or cache.load_page_map(out, previous["epub"]["layout_key"]) is not None):
             previous = None  # an EPUB without page numbers, and now they can be had
@@ -154,6 +157,10 @@ def _build(book_dir: Path, source, formats: tuple[str, ...], *, outputs: dict[st
             result.outputs.update(targets)
             if inputs is not None:
                 _record(out, result, keys, layout_key)
+    if html is not None and "pdf" in targets:
+        from .writers.print_html import write_print_html
+
+        result.outputs["html"] = write_print_html(book, printed, html)
     return result
 
 

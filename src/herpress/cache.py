@@ -355,7 +355,7 @@ class PartCache:
     its PDF the one its seal names (a damaged or swapped file is laid out again)."""
 
     FACTS = {"labels": list, "anchors": dict, "starts": list, "misplaced": list, "relieved": bool,
-             "warnings": list}
+             "warnings": list, "body": (str, type(None))}
 
     def __init__(self, directory: Path, salt: str):
         self.directory, self.salt = directory, salt

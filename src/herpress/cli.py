@@ -20,7 +20,7 @@ import typer
 
 from . import __version__
 from .errors import BookError
-from .paths import checked_output
+from .paths import checked_folder, checked_output
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="One Markdown manuscript in: an EPUB 3 and a print-ready PDF out.")
@@ -136,12 +136,16 @@ def epub(book_dir: Path = BOOK_DIR, output: Optional[Path] = OUTPUT) -> None:
 
 @app.command()
 def pdf(book_dir: Path = BOOK_DIR, output: Optional[Path] = OUTPUT, profile: Optional[str] = PROFILE,
-        strict: bool = STRICT) -> None:
+        strict: bool = STRICT,
+        html: Optional[Path] = typer.Option(None, "--html", help="Also write the print HTML, CSS and files "
+                                            "WeasyPrint lays out into this folder (for a browser, or "
+                                            "'python -m weasyprint DIR/book.html').", show_default=False,
+                                            file_okay=False)) -> None:
     """Build only the print PDF."""
     from .build import build as run
 
     _done(_run(run, book_dir, ("pdf",), outputs={"pdf": checked_output(book_dir, output)} if output else None,
-               profile=profile, strict=strict))
+               profile=profile, strict=strict, html=checked_folder(book_dir, html)))
 
 
 @app.command()

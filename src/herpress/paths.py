@@ -163,3 +163,20 @@ def _shown(root: Path, path: Path) -> str:
     resolved = path.resolve()
     return resolved.relative_to(root).as_posix() + ("/" if resolved.is_dir() else "") \
         if resolved.is_relative_to(root) else str(path)
+
+
+def checked_folder(book_dir: Path, folder: Path | None) -> Path | None:
+    """``folder`` (``--html``) when it may be written: outside the book's own files, and empty or
+    one ``--html`` wrote before; else the command's usage error."""
+    if folder is None:
+        return None
+    from .writers.print_html import refusal
+
+    problem = refusal(folder)
+    if problem is None:
+        problem = output_problem(book_dir, folder / "book.html")
+    if problem is not None:
+        import typer
+
+        raise typer.BadParameter(problem, param_hint="'--html'")
+    return folder

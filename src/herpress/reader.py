@@ -269,6 +269,9 @@ class _Converter:
         source = text.text
         container = parse_xhtml(html)
         first = self._title(container, entry, shown, text)
+        if first.find(".//a[@class='footnote-ref']") is not None:  # the contents and running heads repeat a title
+            raise BookError("a chapter's title cannot carry a footnote: put its call in the text below the title",
+                            shown, line_of(source, "[^") or _first_line(source))
         extra = container.find(".//h1")
         if extra is not None:
             if self.source.strict:

@@ -67,6 +67,7 @@ class Part:
     misplaced: list[str]  # notes still set away from their call
     relieved: bool
     warnings: list[str] = field(default_factory=list)  # WeasyPrint's own (herpress.weasylog)
+    body: str | None = None  # a chapter's print HTML when the layout changed it (a figure moved down)
 
     @property
     def pages(self) -> int:
@@ -288,7 +289,9 @@ def _printed(typesetter: Typesetter, parts: list[Part]) -> Printed:
         relieved += [part.task.name] if part.relieved else []
         warnings += [warning for warning in part.warnings if warning not in warnings]
         offset += part.pages
-    printed = Printed(len(labels), labels, starts, notes, typesetter.profile, typesetter.geometry, relieved)
+    printed = Printed(len(labels), labels, starts, notes, typesetter.profile, typesetter.geometry, relieved,
+                      bodies={**typesetter.bodies, **{p.task.name: p.body for p in parts if p.body is not None}},
+                      page_lists=next((p.task.lists for p in parts if p.task.name == BACK), None))
     printed.warnings = warnings
     return printed
 
@@ -302,19 +305,21 @@ def lay_out(typesetter: Typesetter, task: Task) -> Part:
 
     with weasylog.surfaced(typesetter.book) as said:
         if task.name == FRONT:
-            document, relieved = _front(typesetter, task), False
+            document, relieved, body = _front(typesetter, task), False, None
         elif task.name == BACK:
-            document, relieved = _back(typesetter, task), False
+            document, relieved, body = _back(typesetter, task), False, None
         else:
-            document, relieved = _chapter(typesetter, task)
+            document, relieved, body = _chapter(typesetter, task)
         part = _written(typesetter, task, document, relieved)
     part.warnings = said.warnings
+    if task.name not in (FRONT, BACK) and body != typesetter.bodies[task.name]:
+        part.body = body
     return part
 
 
 def _chapter(typesetter: Typesetter, task: Task):
-    """The chapter laid out alone, its figures placed and its notes relieved: its pages, less
-    the empty chapter's page that ends the document."""
+    """The chapter laid out alone, its figures placed and its notes relieved: its pages (less
+    the empty chapter's page that ends the document), whether relieved, and its print HTML."""
     from . import floats
     from .relief import relief_css
 
@@ -333,7 +338,7 @@ def _chapter(typesetter: Typesetter, task: Task):
         if not relieved and own_notes & set(misplaced_notes(PrintLayout(document, []), book)):
             relieved = True
             continue
-        return document.copy(document.pages[:-1]), relieved
+        return document.copy(document.pages[:-1]), relieved, body
 
 
 def _chapter_markup(typesetter: Typesetter, task: Task, body: str) -> tuple[str, str]:

@@ -77,6 +77,7 @@ class PrintLayout:
     passes: int = 1  # layouts needed to settle the gutter
     misplaced_notes: list[str] = field(default_factory=list)  # ids of notes not on their call's page
     relieved: list[str] = field(default_factory=list)  # chapters laid out again with widows/orphans 1
+    bodies: dict[str, str] = field(default_factory=dict)  # each chapter's print HTML as laid out
 
     @property
     def page_count(self) -> int:
@@ -108,11 +109,15 @@ def print_bodies(book: Book) -> dict[str, str]:
     return bodies
 
 
-def print_html(book: Book, bodies: dict[str, str] | None = None) -> str:
-    """The whole book as one HTML document, ready for the print stylesheet."""
+def print_html(book: Book, bodies: dict[str, str] | None = None, stylesheets: list[str] = (),
+               page_lists: dict | None = None) -> str:
+    """The whole book as one HTML document, ready for the print stylesheet. For the print HTML
+    folder (:mod:`.print_html`): ``stylesheets``, the files it links; ``page_lists``, the glossary's
+    and index's page numbers as the layout printed them (else stand-ins of a folio's width)."""
+    extra = {"page_lists": page_lists} if page_lists is not None else {}
     return styles.templates_for(book).get_template("print/book.html.j2").render(
         meta=book.metadata, chapters=book.chapters, bodies=bodies or print_bodies(book), glossary=book.glossary,
-        index=book.index)
+        index=book.index, stylesheets=stylesheets, **extra)
 
 
 def geometry(book: Book, profile: Profile, pages: int) -> Geometry:
@@ -296,7 +301,7 @@ def _layout(book: Book, profile: Profile, relieve: bool, pages_hint: int | None)
 
     document = repaginate(book, document, page_labels(document), typesetter.render_more)
     result = PrintLayout(document=document, page_labels=page_labels(document), profile=profile,
-                         geometry=typesetter.geometry, passes=passes, relieved=relieved)
+                         geometry=typesetter.geometry, passes=passes, relieved=relieved, bodies=typesetter.bodies)
     result.misplaced_notes = misplaced_notes(result, book)
     return result
 
@@ -367,6 +372,8 @@ class Printed:
     relieved: list[str]
     warnings: list[str] = field(default_factory=list)  # WeasyPrint's own, about the book (weasylog.py)
     memo: object = None  # what the parts came to, for the next build's guesses (parts.Memo)
+    bodies: dict[str, str] = field(default_factory=dict)  # each chapter's print HTML as laid out
+    page_lists: dict | None = None  # the glossary's and index's page numbers, where the parts made them
 
 
 def print_book(book: Book, target: Path, pages_hint: int | None = None, memo=None, part_cache=None) -> Printed:
@@ -396,7 +403,8 @@ def print_book(book: Book, target: Path, pages_hint: int | None = None, memo=Non
         if printed is None:
             laid_out = write_pdf(book, target, profile, pages_hint)
             printed = Printed(laid_out.page_count, laid_out.page_labels, page_starts(laid_out, book),
-                              laid_out.misplaced_notes, profile, laid_out.geometry, laid_out.relieved)
+                              laid_out.misplaced_notes, profile, laid_out.geometry, laid_out.relieved,
+                              bodies=laid_out.bodies)
     printed.warnings = printed.warnings + [w for w in said.warnings if w not in printed.warnings]
     return printed
 

@@ -57,14 +57,20 @@ def font_faces(book: Book, font_config):
 
     from ..coverage import faces_in_use
 
-    faces = faces_in_use(book)
-    rules = [f'@font-face {{ font-family: "{_css(face.family)}"; src: url("{face.path.as_uri()}"); '
+    return CSS(string=face_rules(book), font_config=font_config,
+               url_fetcher=_face_fetcher([face.path for face in faces_in_use(book)]))
+
+
+def face_rules(book: Book, url_of=lambda face: face.path.as_uri()) -> str:
+    """The CSS of :func:`font_faces`: each face at ``url_of(face)``, and the font chains."""
+    from ..coverage import faces_in_use
+
+    rules = [f'@font-face {{ font-family: "{_css(face.family)}"; src: url("{url_of(face)}"); '
              f'font-weight: {face.weight}; font-style: {"italic" if face.italic else "normal"};'
-             + (f" unicode-range: {_drawn_range(face)};" if face.ranges else "") + " }" for face in faces]
+             + (f" unicode-range: {_drawn_range(face)};" if face.ranges else "") + " }" for face in faces_in_use(book)]
     variables = " ".join(f"--{role}-fonts: {families};" for role, families in chains(book).items())
     rules += [f":root {{ {variables} }}", f"@page {{ {variables} }}"]  # the page context inherits from no element
-    return CSS(string="\n".join(rules), font_config=font_config,
-               url_fetcher=_face_fetcher([face.path for face in faces]))
+    return "\n".join(rules)
 
 
 def _drawn_range(face) -> str:
