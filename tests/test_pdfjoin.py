@@ -37,10 +37,13 @@ def part_files(sample, tmp_path_factory):
         folder = tmp_path_factory.mktemp(f"parts-{name}")
         real = pdfjoin.join
 
-        def keep(paths, target, folder=folder):
+        def keep(paths, target, over=None, folder=folder):
             for n, path in enumerate(paths):
                 shutil.copy(path, folder / f"{n:03d}.pdf")
-            real(paths, target)
+            if over is not None:
+                shutil.copy(over[0], folder / "folios.pdf")
+                kept[f"{name}-over"] = (folder / "folios.pdf", over[1])
+            real(paths, target, over)
 
         pdfjoin.join = keep
         try:
@@ -51,6 +54,10 @@ def part_files(sample, tmp_path_factory):
             pdfjoin.join = real
         kept[name] = sorted(folder.glob("[0-9]*.pdf"))
     return kept
+
+
+def joined(part_files, name: str, target) -> None:
+    pdfjoin.join(part_files[name], target, part_files.get(f"{name}-over"))
 
 
 def rendered(path) -> list[bytes]:
@@ -65,10 +72,9 @@ def rendered(path) -> list[bytes]:
 
 @pytest.mark.parametrize("name", ["kdp", "ingramspark"])
 def test_each_face_is_embedded_once_and_every_page_draws_as_before(part_files, monkeypatch, tmp_path, name):
-    paths = part_files[name]
-    pdfjoin.join(paths, tmp_path / "merged.pdf")
+    joined(part_files, name, tmp_path / "merged.pdf")
     monkeypatch.setattr(subsets, "merge", lambda found: None)  # each part's subsets kept, renamed
-    pdfjoin.join(paths, tmp_path / "apart.pdf")
+    joined(part_files, name, tmp_path / "apart.pdf")
     monkeypatch.undo()
     merged, apart = programs(tmp_path / "merged.pdf"), programs(tmp_path / "apart.pdf")
     assert merged.keys() == apart.keys()
@@ -80,7 +86,7 @@ def test_each_face_is_embedded_once_and_every_page_draws_as_before(part_files, m
 
 
 def test_the_glyph_set_of_a_pdf_x_1a_font_lists_every_glyph_it_draws(part_files, tmp_path):
-    pdfjoin.join(part_files["ingramspark"], tmp_path / "book.pdf")
+    joined(part_files, "ingramspark", tmp_path / "book.pdf")
     for font in fonts_in(pdf(tmp_path / "book.pdf").pages):
         descendant = font["/DescendantFonts"][0].get_object()
         bits = descendant["/FontDescriptor"]["/CIDSet"].get_data()
@@ -90,7 +96,7 @@ def test_the_glyph_set_of_a_pdf_x_1a_font_lists_every_glyph_it_draws(part_files,
 
 def test_subsets_that_cannot_be_merged_keep_a_name_each(part_files, monkeypatch, tmp_path):
     monkeypatch.setattr(subsets, "merge", lambda found: None)
-    pdfjoin.join(part_files["kdp"], tmp_path / "book.pdf")
+    joined(part_files, "kdp", tmp_path / "book.pdf")
     fonts = list(fonts_in(pdf(tmp_path / "book.pdf").pages))
     by_program: dict[bytes, set] = {}
     for font in fonts:

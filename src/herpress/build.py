@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 import signal
 import sys
 import tempfile
@@ -198,16 +197,8 @@ def estimate_pages(book: Book) -> int:
 
     width, height = TRIMS[book.print_settings.trim]
     area = (width - 1.2) * (height - 1.5) / (4.8 * 7.5)
-    characters = sum(visible_characters(chapter) for chapter in book.chapters)
+    characters = sum(chapter.visible_characters() for chapter in book.chapters)
     return round(characters / (1850 * area) + 1.5 * len(book.chapters) + 12)
-
-
-def visible_characters(chapter) -> int:
-    """The characters a chapter prints, its notes' included, spaces and markup left out."""
-    return len(_MARKUP.sub("", chapter.body_html)) + sum(len(_MARKUP.sub("", note.html)) for note in chapter.notes)
-
-
-_MARKUP = re.compile(r"<[^>]*>|\s+")
 
 
 def check_interior(path: Path, laid_out) -> list[str]:

@@ -355,7 +355,7 @@ class PartCache:
     its PDF the one its seal names (a damaged or swapped file is laid out again)."""
 
     FACTS = {"labels": list, "anchors": dict, "starts": list, "misplaced": list, "relieved": bool,
-             "warnings": list, "body": (str, type(None))}
+             "warnings": list, "body": (str, type(None)), "folio_boxes": list}
 
     def __init__(self, directory: Path, salt: str):
         self.directory, self.salt = directory, salt
@@ -372,7 +372,7 @@ class PartCache:
         if file_digest(path) != facts.pop("seal"):
             return None
         starts = _page_starts(facts["starts"])
-        if starts is None or not all(isinstance(v, str) for n in ("labels", "misplaced", "warnings")
+        if starts is None or not all(isinstance(v, str) for n in ("labels", "misplaced", "warnings", "folio_boxes")
                                      for v in facts[n]) \
                 or not all(isinstance(k, str) and _is_int(v) for k, v in facts["anchors"].items()):
             return None

@@ -17,6 +17,7 @@ The model imports no writer; writers never see Markdown.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,8 @@ from pathlib import Path
 from .charts.spec import ChartSpec
 from .config import BookSection as Metadata  # the [book] table of book.toml, as typed there
 from .config import PrintSettings
+
+_MARKUP = re.compile(r"<[^>]*>|\s+")
 
 
 @dataclass
@@ -84,6 +87,11 @@ class Chapter:
     @property
     def label(self) -> str:
         return f"Chapter {self.number}" if self.number is not None else self.title
+
+    def visible_characters(self) -> int:
+        """The characters it prints, its notes' included, spaces and markup left out (for guessing
+        its pages before it is laid out)."""
+        return len(_MARKUP.sub("", self.body_html)) + sum(len(_MARKUP.sub("", note.html)) for note in self.notes)
 
 
 @dataclass

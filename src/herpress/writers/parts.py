@@ -40,7 +40,7 @@ from ..model import Book
 from ..profiles import Profile
 from .pdf import Printed, PrintLayout, Typesetter, misplaced_notes, page_labels, write_layout
 
-FRONT, BACK = ":front", ":back"  # the names of the two parts that are not chapters
+FRONT, BACK, FOLIOS = ":front", ":back", ":folios"  # the parts that are not chapters
 ROUNDS = 6  # a chapter's page count moving a number another prints, and back: then one document
 GUTTER_PASSES = 3  # the inside margin depends on the page count, which depends on it
 
@@ -68,6 +68,7 @@ class Part:
     relieved: bool
     warnings: list[str] = field(default_factory=list)  # WeasyPrint's own (herpress.weasylog)
     body: str | None = None  # a chapter's print HTML when the layout changed it (a figure moved down)
+    folio_boxes: list[str] = field(default_factory=list)  # a chapter's: the margin box of each page's folio
 
     @property
     def pages(self) -> int:
@@ -104,16 +105,17 @@ def print_in_parts(book: Book, profile: Profile, target: Path, pages_hint: int,
             typesetter.prepare(pages)
             with Workers(partial(lay_out, typesetter), cores()) as workers:
                 laying = Laying(typesetter, workers, part_cache, target, written)
-                parts = _lay_out_book(book, typesetter, laying, memo)
-            if parts is None:
+                laid = _lay_out_book(book, typesetter, laying, memo)
+            if laid is None:
                 return None
+            parts, folios, memo = laid
             total = sum(part.pages for part in parts)
             settled = profile.gutter(total) == profile.gutter(pages)
-            memo = _memo(book, parts)
             pages = total
             if settled:
                 break
-        pdfjoin.join([Path(part.task.path) for part in parts], target)
+        pdfjoin.join([Path(part.task.path) for part in parts], target,
+                     over=(Path(folios.task.path), parts[0].pages) if folios is not None else None)
         if part_cache is not None:
             part_cache.keep_only_used()
     finally:
@@ -167,13 +169,18 @@ class Laying:
         return name
 
 
-def _lay_out_book(book: Book, typesetter: Typesetter, laying: Laying, memo: Memo) -> list[Part] | None:
-    """The front matter, every chapter and the back matter, laid out and written, in book order."""
+def _lay_out_book(book: Book, typesetter: Typesetter, laying: Laying, memo: Memo):
+    """The front matter, every chapter and the back matter, laid out and written, in book order,
+    the chapters' folio pages, and the memo of it all; ``None`` if the numbers do not settle.
+
+    A chapter is laid out with its folios hidden (drawn over it afterwards: :func:`_folio_pages`),
+    so its pages depend on where it begins only when it prints a page number of its own pages."""
     from .backmatter import page_lists
 
     slugs = [chapter.slug for chapter in book.chapters]
     owner = book.chapter_of_id()
     outside = _outside_references(book, typesetter.bodies, owner)
+    placed = {slug for slug, cited in _references_within(book, typesetter.bodies, owner).items() if cited}
     guessed = {chapter.slug: memo.pages.get(chapter.slug) or _estimate(typesetter, chapter) for chapter in book.chapters}
     parts: dict[str, Part] = {}
 
@@ -184,14 +191,15 @@ def _lay_out_book(book: Book, typesetter: Typesetter, laying: Laying, memo: Memo
         def folio(element: str) -> str:
             slug = owner[element]
             part = parts.get(slug)
-            if part is not None and part.task.first_folio == firsts[slug] and element in part.anchors:
+            if part is not None and element in part.anchors:  # where it falls does not depend on the folios
                 return str(firsts[slug] + part.anchors[element])
             return memo.folios.get(element) or str(firsts[slug])
         return firsts, folio
 
     def assumed(slug: str) -> Task:
         firsts, folio = numbers()
-        return Task(slug, firsts[slug], tuple((element, folio(element)) for element in outside[slug]), "")
+        return Task(slug, firsts[slug] if slug in placed else 1,
+                    tuple((element, folio(element)) for element in outside[slug]), "")
 
     def done(part: Part) -> None:
         parts[part.task.name] = part
@@ -215,7 +223,19 @@ def _lay_out_book(book: Book, typesetter: Typesetter, laying: Laying, memo: Memo
         contents += [(name, str(body + 1 + back.anchors[name])) for name in ("glossary", "index")
                      if name in back.anchors]
     front = laying.one(Task(FRONT, 1, tuple(contents), ""))
-    return [front] + [parts[slug] for slug in slugs] + ([back] if back is not None else [])
+    chapters = [_with_folios(parts[slug], firsts[slug]) for slug in slugs]
+    shown = tuple((box, label) for part in chapters for box, label in zip(part.folio_boxes, part.labels))
+    folios = laying.one(Task(FOLIOS, 1, shown, "")) if any(box for box, _ in shown) else None
+    memo = Memo(pages={slug: parts[slug].pages for slug in slugs},
+                folios={element: str(firsts[slug] + page) for slug in slugs
+                        for element, page in parts[slug].anchors.items()})
+    return [front] + chapters + ([back] if back is not None else []), folios, memo
+
+
+def _with_folios(part: Part, first: int) -> Part:
+    """A chapter's part with the folios it has in the book (its pages print them: :func:`_folio_pages`)."""
+    labels = [str(first + n) if box else "" for n, box in enumerate(part.folio_boxes)]
+    return replace(part, labels=labels, starts=[replace(start, label=labels[start.page]) for start in part.starts])
 
 
 def part_key(typesetter: Typesetter, task: Task, part_cache) -> str:
@@ -228,6 +248,8 @@ def part_key(typesetter: Typesetter, task: Task, part_cache) -> str:
         return part_cache.key(*common, repr(book.metadata), repr([(c.id, c.number, c.kind, c.title_html)
                                                                   for c in book.chapters]),
                               str(bool(book.glossary)), str(bool(book.index)))
+    if task.name == FOLIOS:
+        return part_cache.key(*common)
     if task.name == BACK:
         return part_cache.key(*common, repr(book.metadata.title), repr(task.lists), repr(book.glossary),
                               repr(book.index))
@@ -259,25 +281,21 @@ def _outside_references(book: Book, bodies: dict[str, str], owner: dict[str, str
             for chapter in book.chapters}
 
 
+def _references_within(book: Book, bodies: dict[str, str], owner: dict[str, str]) -> dict[str, list[str]]:
+    """Each chapter's cross-references to its own places: their page numbers depend on its first folio."""
+    from .relief import references
+
+    return {chapter.slug: [target for target, _ in references(bodies[chapter.slug]) if owner.get(target) == chapter.slug]
+            for chapter in book.chapters}
+
+
 def _estimate(typesetter: Typesetter, chapter) -> int:
     """A chapter's pages, guessed from its length (~1,850 visible characters a 6×9 page), and
     even: each opens on a recto."""
-    from ..build import visible_characters
-
     geometry = typesetter.geometry
     area = geometry.text_width * geometry.text_height / (4.8 * 7.5)
-    pages = math.ceil(visible_characters(chapter) / (1850 * area)) or 1
+    pages = math.ceil(chapter.visible_characters() / (1850 * area)) or 1
     return pages + pages % 2
-
-
-def _memo(book: Book, parts: list[Part]) -> Memo:
-    memo = Memo(pages={part.task.name: part.pages for part in parts})
-    firsts = {part.task.name: part.task.first_folio for part in parts}
-    for part in parts:
-        if part.task.name not in (FRONT, BACK):
-            for element, page in part.anchors.items():
-                memo.folios[element] = str(firsts[part.task.name] + page)
-    return memo
 
 
 def _printed(typesetter: Typesetter, parts: list[Part]) -> Printed:
@@ -304,7 +322,9 @@ def lay_out(typesetter: Typesetter, task: Task) -> Part:
     from .. import weasylog
 
     with weasylog.surfaced(typesetter.book) as said:
-        if task.name == FRONT:
+        if task.name == FOLIOS:
+            document, relieved, body = _folio_pages(typesetter, task), False, None
+        elif task.name == FRONT:
             document, relieved, body = _front(typesetter, task), False, None
         elif task.name == BACK:
             document, relieved, body = _back(typesetter, task), False, None
@@ -312,7 +332,7 @@ def lay_out(typesetter: Typesetter, task: Task) -> Part:
             document, relieved, body = _chapter(typesetter, task)
         part = _written(typesetter, task, document, relieved)
     part.warnings = said.warnings
-    if task.name not in (FRONT, BACK) and body != typesetter.bodies[task.name]:
+    if task.name not in (FRONT, BACK, FOLIOS) and body != typesetter.bodies[task.name]:
         part.body = body
     return part
 
@@ -349,7 +369,7 @@ def _chapter_markup(typesetter: Typesetter, task: Task, body: str) -> tuple[str,
     html = env.get_template("print/chapter-alone.html.j2").render(
         meta=book.metadata, chapter=chapter, chapters=book.chapters, bodies={slug: body})
     css = env.get_template("print/chapter-alone.css.j2").render(
-        slug=slug, first_folio=task.first_folio, title=css_string(book.metadata.title),
+        slug=slug, first_folio=task.first_folio, title=css_string(book.metadata.title), hide_folios=True,
         outside=[{"target": element, "kind": _kind(body, element), "folio": folio} for element, folio in task.folios])
     return html, css
 
@@ -376,13 +396,45 @@ def _front(typesetter: Typesetter, task: Task):
     return document.copy(document.pages[:-1])
 
 
+def _folio_pages(typesetter: Typesetter, task: Task):
+    """One page per chapter page, with nothing but its folio, where the chapter's layout put it."""
+    book = typesetter.book
+    env = styles.templates_for(book)
+    html = env.get_template("print/folios.html.j2").render(
+        meta=book.metadata, pages=[(box.removeprefix("@") and "-" + box.removeprefix("@"), css_string(label))
+                                   for box, label in task.folios])
+    document = typesetter.render_more(html, env.get_template("print/folios.css.j2").render())
+    if len(document.pages) != len(task.folios):
+        raise RuntimeError(f"{len(document.pages)} folio pages laid out for {len(task.folios)} pages")
+    return document
+
+
 def _written(typesetter: Typesetter, task: Task, document, relieved: bool) -> Part:
     from ..pagemap import page_starts
     from .backmatter import first_pages
 
     labels = page_labels(document)
     laid_out = PrintLayout(document, labels, profile=typesetter.profile, geometry=typesetter.geometry)
-    part = Part(task, labels, first_pages(document), page_starts(laid_out, typesetter.book),
-                misplaced_notes(laid_out, typesetter.book), relieved)
+    if task.name == FOLIOS:
+        part = Part(task, labels, {}, [], [], False)
+    else:
+        part = Part(task, labels, first_pages(document), page_starts(laid_out, typesetter.book),
+                    misplaced_notes(laid_out, typesetter.book), relieved)
+    if task.name not in (FRONT, BACK, FOLIOS):
+        part.folio_boxes = folio_boxes(document)
     write_layout(typesetter.book, laid_out, Path(task.path))
     return part
+
+
+def folio_boxes(document) -> list[str]:
+    """The bottom margin box each page prints its folio in ("@bottom-right"…), "" where none."""
+    found = []
+    for page in document.pages:
+        boxes = [box.at_keyword for box in page._page_box.children
+                 if getattr(box, "at_keyword", "").startswith("@bottom") and _printed_text(box).strip()]
+        found.append(boxes[0] if boxes else "")
+    return found
+
+
+def _printed_text(box) -> str:
+    return (getattr(box, "text", "") or "") + "".join(_printed_text(child) for child in getattr(box, "children", []))

@@ -19,14 +19,19 @@ from pypdf.generic import ArrayObject, FloatObject, IndirectObject, NameObject, 
 from . import subsets
 
 
-def join(parts: list[Path], target: Path) -> None:
-    """The pages of ``parts``, in order, written to ``target``."""
+def join(parts: list[Path], target: Path, over: tuple[Path, int] | None = None) -> None:
+    """The pages of ``parts``, in order, written to ``target``; ``over``: a PDF whose pages are
+    drawn over the joined pages from the given one on (the chapters' folios)."""
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter(clone_from=str(parts[0]))
     for part in parts[1:]:
         for page in PdfReader(str(part)).pages:
             writer.add_page(page)
+    if over is not None:
+        path, first = over
+        for number, page in enumerate(PdfReader(str(path)).pages, first):
+            writer.pages[number].merge_page(page)
     merge_subsets(writer)
     _drop_unreachable(writer)  # the subsets merged away
     with open(target, "wb") as out:

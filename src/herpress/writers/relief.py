@@ -57,7 +57,8 @@ def relieve(book: Book, document, slugs: list[str], labels: list[str], bodies: d
         html = env.get_template("print/chapter-alone.html.j2").render(
             meta=book.metadata, chapter=chapter, chapters=book.chapters, bodies=bodies)
         css = env.get_template("print/chapter-alone.css.j2").render(
-            slug=slug, first_folio=int(labels[start]), title=css_string(book.metadata.title), outside=outside)
+            slug=slug, first_folio=int(labels[start]), title=css_string(book.metadata.title), outside=outside,
+            hide_folios=False)
         alone = render(html, css + (relief_css(book, [slug]) if relief else ""))
         pages = alone.pages[:-1]  # the last page is the empty chapter's, after the blank verso if any
         if len(pages) != end - start:
