@@ -37,12 +37,13 @@ def part_files(sample, tmp_path_factory):
         folder = tmp_path_factory.mktemp(f"parts-{name}")
         real = pdfjoin.join
 
-        def keep(paths, target, over=None, folder=folder):
+        def keep(paths, target, over=(), folder=folder):
             for n, path in enumerate(paths):
                 shutil.copy(path, folder / f"{n:03d}.pdf")
-            if over is not None:
-                shutil.copy(over[0], folder / "folios.pdf")
-                kept[f"{name}-over"] = (folder / "folios.pdf", over[1])
+            kept[f"{name}-over"] = []
+            for n, (path, first) in enumerate(over):
+                shutil.copy(path, folder / f"folios-{n:03d}.pdf")
+                kept[f"{name}-over"].append((folder / f"folios-{n:03d}.pdf", first))
             real(paths, target, over)
 
         pdfjoin.join = keep
@@ -57,7 +58,7 @@ def part_files(sample, tmp_path_factory):
 
 
 def joined(part_files, name: str, target) -> None:
-    pdfjoin.join(part_files[name], target, part_files.get(f"{name}-over"))
+    pdfjoin.join(part_files[name], target, part_files[f"{name}-over"])
 
 
 def rendered(path) -> list[bytes]:
@@ -98,12 +99,12 @@ def test_subsets_that_cannot_be_merged_keep_a_name_each(part_files, monkeypatch,
     monkeypatch.setattr(subsets, "merge", lambda found: None)
     joined(part_files, "kdp", tmp_path / "book.pdf")
     fonts = list(fonts_in(pdf(tmp_path / "book.pdf").pages))
-    by_program: dict[bytes, set] = {}
+    by_program: dict[int, set] = {}  # the object number of each font program -> the names it is used under
     for font in fonts:
         descendant = font["/DescendantFonts"][0].get_object()
         descriptor = descendant["/FontDescriptor"].get_object()
-        by_program.setdefault((descriptor.get("/FontFile2") or descriptor.get("/FontFile3")).get_data(),
-                              set()).add(str(font["/BaseFont"]))
+        program = descriptor.raw_get("/FontFile2") if "/FontFile2" in descriptor else descriptor.raw_get("/FontFile3")
+        by_program.setdefault(program.idnum, set()).add(str(font["/BaseFont"]))
         assert descriptor["/FontName"] == font["/BaseFont"] == descendant["/BaseFont"]
     names = [next(iter(found)) for found in by_program.values()]
     assert all(len(found) == 1 for found in by_program.values())

@@ -40,7 +40,7 @@ from ..model import Book
 from ..profiles import Profile
 from .pdf import Printed, PrintLayout, Typesetter, misplaced_notes, page_labels, write_layout
 
-FRONT, BACK, FOLIOS = ":front", ":back", ":folios"  # the parts that are not chapters
+FRONT, BACK, FOLIOS = ":front", ":back", ":folios:"  # the parts that are not chapters (FOLIOS + a slug)
 ROUNDS = 6  # a chapter's page count moving a number another prints, and back: then one document
 GUTTER_PASSES = 3  # the inside margin depends on the page count, which depends on it
 
@@ -114,8 +114,7 @@ def print_in_parts(book: Book, profile: Profile, target: Path, pages_hint: int,
             pages = total
             if settled:
                 break
-        pdfjoin.join([Path(part.task.path) for part in parts], target,
-                     over=(Path(folios.task.path), parts[0].pages) if folios is not None else None)
+        pdfjoin.join([Path(part.task.path) for part in parts], target, over=folios)
         if part_cache is not None:
             part_cache.keep_only_used()
     finally:
@@ -224,8 +223,15 @@ def _lay_out_book(book: Book, typesetter: Typesetter, laying: Laying, memo: Memo
                      if name in back.anchors]
     front = laying.one(Task(FRONT, 1, tuple(contents), ""))
     chapters = [_with_folios(parts[slug], firsts[slug]) for slug in slugs]
-    shown = tuple((box, label) for part in chapters for box, label in zip(part.folio_boxes, part.labels))
-    folios = laying.one(Task(FOLIOS, 1, shown, "")) if any(box for box, _ in shown) else None
+    # each chapter's folio pages apart: laid out on every core, and found in the cache while its folios stay
+    wanted = {FOLIOS + part.task.name: tuple(zip(part.folio_boxes, part.labels)) for part in chapters}
+    drawn: dict[str, Part] = {}
+    laying.lay(list(wanted), lambda name: Task(name, 1, wanted[name], ""),
+               lambda part: drawn.__setitem__(part.task.name, part))
+    offset, folios = front.pages, []
+    for part in chapters:
+        folios.append((Path(drawn[FOLIOS + part.task.name].task.path), offset))
+        offset += part.pages
     memo = Memo(pages={slug: parts[slug].pages for slug in slugs},
                 folios={element: str(firsts[slug] + page) for slug in slugs
                         for element, page in parts[slug].anchors.items()})
@@ -248,7 +254,7 @@ def part_key(typesetter: Typesetter, task: Task, part_cache) -> str:
         return part_cache.key(*common, repr(book.metadata), repr([(c.id, c.number, c.kind, c.title_html)
                                                                   for c in book.chapters]),
                               str(bool(book.glossary)), str(bool(book.index)))
-    if task.name == FOLIOS:
+    if task.name.startswith(FOLIOS):
         return part_cache.key(*common)
     if task.name == BACK:
         return part_cache.key(*common, repr(book.metadata.title), repr(task.lists), repr(book.glossary),
@@ -322,7 +328,7 @@ def lay_out(typesetter: Typesetter, task: Task) -> Part:
     from .. import weasylog
 
     with weasylog.surfaced(typesetter.book) as said:
-        if task.name == FOLIOS:
+        if task.name.startswith(FOLIOS):
             document, relieved, body = _folio_pages(typesetter, task), False, None
         elif task.name == FRONT:
             document, relieved, body = _front(typesetter, task), False, None
@@ -332,7 +338,7 @@ def lay_out(typesetter: Typesetter, task: Task) -> Part:
             document, relieved, body = _chapter(typesetter, task)
         part = _written(typesetter, task, document, relieved)
     part.warnings = said.warnings
-    if task.name not in (FRONT, BACK, FOLIOS) and body != typesetter.bodies[task.name]:
+    if task.name in typesetter.bodies and body != typesetter.bodies[task.name]:
         part.body = body
     return part
 
@@ -415,12 +421,12 @@ def _written(typesetter: Typesetter, task: Task, document, relieved: bool) -> Pa
 
     labels = page_labels(document)
     laid_out = PrintLayout(document, labels, profile=typesetter.profile, geometry=typesetter.geometry)
-    if task.name == FOLIOS:
+    if task.name.startswith(FOLIOS):
         part = Part(task, labels, {}, [], [], False)
     else:
         part = Part(task, labels, first_pages(document), page_starts(laid_out, typesetter.book),
                     misplaced_notes(laid_out, typesetter.book), relieved)
-    if task.name not in (FRONT, BACK, FOLIOS):
+    if task.name in typesetter.bodies:  # a chapter
         part.folio_boxes = folio_boxes(document)
     write_layout(typesetter.book, laid_out, Path(task.path))
     return part

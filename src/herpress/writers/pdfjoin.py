@@ -19,17 +19,16 @@ from pypdf.generic import ArrayObject, FloatObject, IndirectObject, NameObject, 
 from . import subsets
 
 
-def join(parts: list[Path], target: Path, over: tuple[Path, int] | None = None) -> None:
-    """The pages of ``parts``, in order, written to ``target``; ``over``: a PDF whose pages are
-    drawn over the joined pages from the given one on (the chapters' folios)."""
+def join(parts: list[Path], target: Path, over: list[tuple[Path, int]] = ()) -> None:
+    """The pages of ``parts``, in order, written to ``target``; ``over``: PDFs whose pages are
+    drawn over the joined pages, each from the given page on (the chapters' folios)."""
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter(clone_from=str(parts[0]))
     for part in parts[1:]:
         for page in PdfReader(str(part)).pages:
             writer.add_page(page)
-    if over is not None:
-        path, first = over
+    for path, first in over:
         for number, page in enumerate(PdfReader(str(path)).pages, first):
             writer.pages[number].merge_page(page)
     merge_subsets(writer)
