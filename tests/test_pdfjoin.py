@@ -74,7 +74,7 @@ def rendered(path) -> list[bytes]:
 @pytest.mark.parametrize("name", ["kdp", "ingramspark"])
 def test_each_face_is_embedded_once_and_every_page_draws_as_before(part_files, monkeypatch, tmp_path, name):
     joined(part_files, name, tmp_path / "merged.pdf")
-    monkeypatch.setattr(subsets, "merge", lambda found: None)  # each part's subsets kept, renamed
+    monkeypatch.setattr(subsets, "merge", lambda found, used: None)  # each part's subsets kept, renamed
     joined(part_files, name, tmp_path / "apart.pdf")
     monkeypatch.undo()
     merged, apart = programs(tmp_path / "merged.pdf"), programs(tmp_path / "apart.pdf")
@@ -96,7 +96,7 @@ def test_the_glyph_set_of_a_pdf_x_1a_font_lists_every_glyph_it_draws(part_files,
 
 
 def test_subsets_that_cannot_be_merged_keep_a_name_each(part_files, monkeypatch, tmp_path):
-    monkeypatch.setattr(subsets, "merge", lambda found: None)
+    monkeypatch.setattr(subsets, "merge", lambda found, used: None)
     joined(part_files, "kdp", tmp_path / "book.pdf")
     fonts = list(fonts_in(pdf(tmp_path / "book.pdf").pages))
     by_program: dict[int, set] = {}  # the object number of each font program -> the names it is used under
@@ -129,6 +129,14 @@ def subset_of(path: Path, text: str) -> bytes:
     return out.getvalue()
 
 
+def drawn(path: Path, text: str) -> set[int]:
+    """The glyph ids that draw ``text`` in the font at ``path`` (what a PDF's /W would list)."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(path))
+    return {font.getGlyphID(font.getBestCmap()[ord(char)]) for char in text}
+
+
 def filled(program: bytes, path: Path, text: str) -> set[str]:
     """The characters of ``text`` whose glyph (as the full font maps it) has an outline in ``program``."""
     from fontTools.pens.recordingPen import RecordingPen
@@ -149,7 +157,7 @@ def filled(program: bytes, path: Path, text: str) -> set[str]:
 @pytest.mark.parametrize("face", ["LinLibertine_R.otf", "LinBiolinum_RB.otf"])
 def test_two_subsets_merge_into_one_holding_the_glyphs_of_both(face):
     path = FONTS / face
-    merged = subsets.merge([subset_of(path, "abc"), subset_of(path, "xyz")])
+    merged = subsets.merge([subset_of(path, "abc"), subset_of(path, "xyz")], [drawn(path, "abc"), drawn(path, "xyz")])
     assert merged is not None
     assert filled(merged, path, "abcxyz") == set("abcxyz")
     assert filled(merged, path, "mnop") == set()
@@ -159,12 +167,14 @@ def test_truetype_subsets_merge_too(tmp_path):
     from fontTools.ttLib import TTFont
 
     dejavu = DEJAVU
-    merged = subsets.merge([subset_of(dejavu, "{}"), subset_of(dejavu, "fn é")])
+    merged = subsets.merge([subset_of(dejavu, "{}"), subset_of(dejavu, "fn é")], [drawn(dejavu, "{}"), drawn(dejavu, "fn é")])
     assert merged is not None and "glyf" in TTFont(BytesIO(merged))
     assert filled(merged, dejavu, "{}fné") == set("{}fné")
 
 
 def test_fonts_of_different_kinds_are_not_merged():
     dejavu = DEJAVU
-    assert subsets.merge([subset_of(FONTS / "LinLibertine_R.otf", "a"), subset_of(dejavu, "b")]) is None
-    assert subsets.merge([b"not a font", subset_of(dejavu, "b")]) is None
+    libertine = FONTS / "LinLibertine_R.otf"
+    assert subsets.merge([subset_of(libertine, "a"), subset_of(dejavu, "b")],
+                         [drawn(libertine, "a"), drawn(dejavu, "b")]) is None
+    assert subsets.merge([b"not a font", subset_of(dejavu, "b")], [set(), drawn(dejavu, "b")]) is None

@@ -102,7 +102,7 @@ def print_in_parts(book: Book, profile: Profile, target: Path, pages_hint: int,
     pages, written = max(pages_hint, profile.min_pages), []
     try:
         for _ in range(GUTTER_PASSES):
-            typesetter.prepare(pages)
+            typesetter.prepare(pages, fit=False)  # each chapter's code and tables fitted by its worker
             with Workers(partial(lay_out, typesetter), cores()) as workers:
                 laying = Laying(typesetter, workers, part_cache, target, written)
                 laid = _lay_out_book(book, typesetter, laying, memo)
@@ -203,7 +203,9 @@ def _lay_out_book(book: Book, typesetter: Typesetter, laying: Laying, memo: Memo
     def done(part: Part) -> None:
         parts[part.task.name] = part
 
-    pending = slugs
+    # a chapter that prints page numbers (its own, or other chapters') goes last, when most are known
+    printing = {slug for slug in slugs if outside[slug] or slug in placed}
+    pending = [slug for slug in slugs if slug not in printing] + [slug for slug in slugs if slug in printing]
     for _ in range(ROUNDS):
         laying.lay(pending, assumed, done)
         pending = [slug for slug in slugs if replace(parts[slug].task, path="") != assumed(slug)]
@@ -214,20 +216,21 @@ def _lay_out_book(book: Book, typesetter: Typesetter, laying: Laying, memo: Memo
     firsts, _ = numbers()
     body = sum(parts[slug].pages for slug in slugs)
     marks = {element: firsts[slug] - 1 + page for slug in slugs for element, page in parts[slug].anchors.items()}
-    back = None
+    chapters = [_with_folios(parts[slug], firsts[slug]) for slug in slugs]
+    # the back matter, and each chapter's folio pages apart (found in the cache while its folios
+    # stay), all at once on every core; then the front matter, which names where the back begins
+    tasks = {FOLIOS + part.task.name: Task(FOLIOS + part.task.name, 1, tuple(zip(part.folio_boxes, part.labels)), "")
+             for part in chapters}
     if book.glossary or book.index:
-        back = laying.one(Task(BACK, body + 1, (), "", page_lists(book, marks, lambda page: str(page + 1))))
+        tasks = {BACK: Task(BACK, body + 1, (), "", page_lists(book, marks, lambda page: str(page + 1))), **tasks}
+    drawn: dict[str, Part] = {}
+    laying.lay(list(tasks), tasks.__getitem__, lambda part: drawn.__setitem__(part.task.name, part))
+    back = drawn.get(BACK)
     contents = [(chapter.id, str(firsts[chapter.slug])) for chapter in book.chapters]
     if back is not None:
         contents += [(name, str(body + 1 + back.anchors[name])) for name in ("glossary", "index")
                      if name in back.anchors]
     front = laying.one(Task(FRONT, 1, tuple(contents), ""))
-    chapters = [_with_folios(parts[slug], firsts[slug]) for slug in slugs]
-    # each chapter's folio pages apart: laid out on every core, and found in the cache while its folios stay
-    wanted = {FOLIOS + part.task.name: tuple(zip(part.folio_boxes, part.labels)) for part in chapters}
-    drawn: dict[str, Part] = {}
-    laying.lay(list(wanted), lambda name: Task(name, 1, wanted[name], ""),
-               lambda part: drawn.__setitem__(part.task.name, part))
     offset, folios = front.pages, []
     for part in chapters:
         folios.append((Path(drawn[FOLIOS + part.task.name].task.path), offset))
@@ -304,6 +307,19 @@ def _estimate(typesetter: Typesetter, chapter) -> int:
     return pages + pages % 2
 
 
+class _Fitted(dict):
+    """Each chapter's print HTML as laid out: fitted to the measure (as each worker fitted it, again
+    here only when asked: ``--html``), or as the layout changed it."""
+
+    def __init__(self, typesetter: Typesetter, changed: dict[str, str]):
+        super().__init__(changed)
+        self.typesetter = typesetter
+
+    def __missing__(self, slug: str) -> str:
+        self[slug] = self.typesetter.fitted(self.typesetter.bodies[slug])
+        return self[slug]
+
+
 def _printed(typesetter: Typesetter, parts: list[Part]) -> Printed:
     labels, starts, notes, relieved, warnings, offset = [], [], [], [], [], 0
     for part in parts:
@@ -314,7 +330,7 @@ def _printed(typesetter: Typesetter, parts: list[Part]) -> Printed:
         warnings += [warning for warning in part.warnings if warning not in warnings]
         offset += part.pages
     printed = Printed(len(labels), labels, starts, notes, typesetter.profile, typesetter.geometry, relieved,
-                      bodies={**typesetter.bodies, **{p.task.name: p.body for p in parts if p.body is not None}},
+                      bodies=_Fitted(typesetter, {p.task.name: p.body for p in parts if p.body is not None}),
                       page_lists=next((p.task.lists for p in parts if p.task.name == BACK), None))
     printed.warnings = warnings
     return printed
@@ -328,22 +344,24 @@ def lay_out(typesetter: Typesetter, task: Task) -> Part:
     from .. import weasylog
 
     with weasylog.surfaced(typesetter.book) as said:
+        body = fitted = None
         if task.name.startswith(FOLIOS):
-            document, relieved, body = _folio_pages(typesetter, task), False, None
+            document, relieved = _folio_pages(typesetter, task), False
         elif task.name == FRONT:
-            document, relieved, body = _front(typesetter, task), False, None
+            document, relieved = _front(typesetter, task), False
         elif task.name == BACK:
-            document, relieved, body = _back(typesetter, task), False, None
+            document, relieved = _back(typesetter, task), False
         else:
-            document, relieved, body = _chapter(typesetter, task)
+            fitted = typesetter.fitted(typesetter.bodies[task.name])
+            document, relieved, body = _chapter(typesetter, task, fitted)
         part = _written(typesetter, task, document, relieved)
     part.warnings = said.warnings
-    if task.name in typesetter.bodies and body != typesetter.bodies[task.name]:
+    if body is not None and body != fitted:
         part.body = body
     return part
 
 
-def _chapter(typesetter: Typesetter, task: Task):
+def _chapter(typesetter: Typesetter, task: Task, body: str):
     """The chapter laid out alone, its figures placed and its notes relieved: its pages (less
     the empty chapter's page that ends the document), whether relieved, and its print HTML."""
     from . import floats
@@ -351,7 +369,7 @@ def _chapter(typesetter: Typesetter, task: Task):
 
     book, slug = typesetter.book, task.name
     chapter = next(chapter for chapter in book.chapters if chapter.slug == slug)
-    body, floated, relieved = typesetter.bodies[slug], False, False
+    floated, relieved = False, False
     own_notes = {note.id for note in chapter.notes}
     while True:
         html, css = _chapter_markup(typesetter, task, body)

@@ -156,11 +156,11 @@ class Typesetter:
         self.bodies = print_bodies(book)
         self.base_url = str(book.base) + "/"
         self.html = None  # made at the first layout, once the wide tables are fitted to the page
-        book.wait_for_assets()  # charts drawn on another core meanwhile; their errors are raised here
         self.geometry: Geometry | None = None
         self.color_profiles: dict = {}
         self.sheets: list = []  # print.css and the rest, parsed for the geometry (:meth:`prepare`)
         self.tables_fitted = False
+        self.styled: set[str] | None = None  # the highlighting classes the print stylesheets style
         self.floated = False  # figures moved down once (:mod:`herpress.writers.floats`)
 
     def styled_code(self) -> set[str]:
@@ -185,16 +185,26 @@ class Typesetter:
         self.geometry, self.color_profiles = geometry(self.book, self.profile, pages), {}
         self.sheets = stylesheets(self.book, self.font_config, self.geometry, self.profile, self.color_profiles)
 
-    def prepare(self, pages: int) -> None:
-        """:meth:`set_geometry`; the first time, fit code and tables to its measure (the gutter
-        moves a table's measure by a few points at most: fitted once)."""
+    def prepare(self, pages: int, fit: bool = True) -> None:
+        """:meth:`set_geometry`; the first time, unless not ``fit``, fit every chapter's code and
+        tables to its measure (the gutter moves a table's measure by a few points at most: fitted
+        once). Then the charts, drawn on another core meanwhile, are waited for; their errors are
+        raised here."""
+        self.set_geometry(pages)
+        if fit and not self.tables_fitted:
+            self.bodies = {slug: self.fitted(body) for slug, body in self.bodies.items()}
+            self.tables_fitted = True
+        self.book.wait_for_assets()
+
+    def fitted(self, body: str) -> str:
+        """A chapter's print HTML with its code lightened and its wide tables fitted to the measure
+        (:mod:`.print_code`, :mod:`.table_fit`)."""
         from .table_fit import fit_tables
 
-        self.set_geometry(pages)
-        if not self.tables_fitted:
-            self.bodies = print_code.lighten(self.bodies, self.styled_code(), print_code.columns(self.geometry.text_width))
-            self.bodies = fit_tables(self.bodies, self.geometry, self.render_more)
-            self.tables_fitted = True
+        if self.styled is None:
+            self.styled = self.styled_code()
+        body = print_code.lighten({"": body}, self.styled, print_code.columns(self.geometry.text_width))[""]
+        return fit_tables({"": body}, self.geometry, self.render_more)[""] if "<table" in body else body
 
     def render(self, pages: int, relieved: list[str]):
         """The whole book, its gutter that of a book of ``pages`` pages, ``relieved`` chapters with relief."""

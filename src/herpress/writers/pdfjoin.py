@@ -131,8 +131,12 @@ def _merge(fonts: list) -> bool:
     maps = [_to_unicode(font) for font in fonts]
     if any(found is None for found in maps):
         return False
-    programs = list({id(program): program for program in map(_program, fonts)}.values())
-    merged = subsets.merge([program.get_data() for program in programs]) if len(programs) > 1 else None
+    programs: dict[int, tuple[object, set[int]]] = {}  # each distinct program, with the glyphs drawn with it
+    for font in fonts:
+        program = _program(font)
+        programs.setdefault(id(program), (program, set()))[1].update(_widths(_descendant(font).get("/W")))
+    merged = subsets.merge([program.get_data() for program, _ in programs.values()],
+                           [drawn for _, drawn in programs.values()]) if len(programs) > 1 else None
     if len(programs) > 1 and merged is None:
         return False
     keeper, descendant = fonts[0], _descendant(fonts[0])
