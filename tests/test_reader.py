@@ -156,3 +156,13 @@ def test_chapter_outside_the_book_is_refused(tmp_path):
     make(book, **{"book.toml": CONFIG.replace('"one.md"', '"../../outside.md"')})
     with pytest.raises(BookError, match="outside the book folder"):
         load_book(book)
+
+
+def test_a_note_no_call_reaches_is_left_out(tmp_path):
+    """Its only call was in a definition that a later one of the same name replaced (found by the fuzz test)."""
+    book = load(tmp_path, **{"intro.md": PLAIN_INTRO,
+                             "one.md": "# One\n\n[^n]: [^n] first\n\nText.\n\n[^n]: second\n\nMore[^m].\n\n[^m]: kept\n"})
+    chapter = book.chapters[1]
+    assert [note.html for note in chapter.notes] == ["<p>kept</p>"]
+    assert [note.number for note in chapter.notes] == [1]
+    assert 'href="#fn-one-1"' in chapter.body_html and "footnote-ref" not in chapter.body_html

@@ -530,7 +530,12 @@ def _take_notes(container, slug: str) -> list[Note]:
     if block is None:
         return []
     notes, numbers = [], {}
-    for number, item in enumerate(block.iterfind("./ol/li"), 1):
+    called = {link.get("href")[1:] for link in container.iterfind(".//sup/a[@class='footnote-ref']")
+              if not _inside(link, block)}
+    # a note no call in the text reaches (its only call was in a definition a later one replaced)
+    # is left out, as pandoc leaves it: it could only be a note no reader gets to
+    items = [item for item in block.iterfind("./ol/li") if item.get("id") in called]
+    for number, item in enumerate(items, 1):
         numbers[item.get("id")] = number
         for backref in item.iterfind(".//a[@class='footnote-backref']"):
             drop(backref)
@@ -545,7 +550,7 @@ def _take_notes(container, slug: str) -> list[Note]:
     calls: dict[int, int] = {}
     for sup in list(container.iter("sup")):
         link = sup.find("a[@class='footnote-ref']")
-        if link is None:
+        if link is None or link.get("href")[1:] not in numbers:
             continue
         number = numbers[link.get("href")[1:]]
         calls[number] = calls.get(number, 0) + 1
@@ -555,6 +560,10 @@ def _take_notes(container, slug: str) -> list[Note]:
         call.tail = sup.tail
         sup.getparent().replace(sup, call)
     return notes
+
+
+def _inside(element, ancestor) -> bool:
+    return any(parent is ancestor for parent in element.iterancestors())
 
 
 def _check_unique(chapters: list[Chapter]) -> None:
