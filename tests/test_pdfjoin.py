@@ -84,6 +84,8 @@ def test_each_face_is_embedded_once_and_every_page_draws_as_before(part_files, m
     assert page_texts(tmp_path / "merged.pdf") == page_texts(tmp_path / "apart.pdf")  # ToUnicode: ligatures too
     assert rendered(tmp_path / "merged.pdf") == rendered(tmp_path / "apart.pdf")
     assert (tmp_path / "merged.pdf").stat().st_size < (tmp_path / "apart.pdf").stat().st_size
+    parts_size = sum(path.stat().st_size for path in part_files[name])
+    assert (tmp_path / "merged.pdf").stat().st_size < parts_size  # the folios drawn over leave the pages compressed
 
 
 def test_the_glyph_set_of_a_pdf_x_1a_font_lists_every_glyph_it_draws(part_files, tmp_path):

@@ -30,11 +30,23 @@ def join(parts: list[Path], target: Path, over: list[tuple[Path, int]] = ()) -> 
             writer.add_page(page)
     for path, first in over:
         for number, page in enumerate(PdfReader(str(path)).pages, first):
+            _share_colour_spaces(page, writer.pages[number])
             writer.pages[number].merge_page(page)
+            writer.pages[number].compress_content_streams()  # merge_page leaves them uncompressed: 3.4 × the file
     merge_subsets(writer)
     _drop_unreachable(writer)  # the subsets merged away
     with open(target, "wb") as out:
         writer.write(out)
+
+
+def _share_colour_spaces(page, under) -> None:
+    """Let ``page`` draw with the colour spaces of the page it is drawn over, where they bear the
+    same names (both laid out with the same stylesheets): merged as they are, every folio page
+    brought its own copy of the CMYK profile (PDF/X-1a: 7.2 MB for a 2.4 MB book)."""
+    mine = page["/Resources"].get("/ColorSpace")
+    theirs = under["/Resources"].get("/ColorSpace")
+    if mine is not None and theirs is not None and set(mine.get_object()) <= set(theirs.get_object()):
+        del page["/Resources"][NameObject("/ColorSpace")]
 
 
 def merge_subsets(writer) -> None:
