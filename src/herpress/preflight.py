@@ -106,13 +106,24 @@ def unembedded_fonts(reader) -> set[str]:
 def fonts_in(pages):
     """Every font dictionary the pages (and the forms they draw) use, once each."""
     seen: set[int] = set()
+    for fonts, key in font_slots(pages):
+        if id(font := fonts[key]) not in seen:  # pypdf resolves the reference
+            seen.add(id(font))
+            yield font
+
+
+def font_slots(pages):
+    """(font resource dictionary, key) of every font the pages and the forms they draw use, each
+    resource dictionary once (a part's pages share one)."""
+    seen: set[int] = set()
 
     def visit(resources):
         resources = resources.get_object() if resources is not None else {}
-        for reference in (resources.get("/Font") or {}).values():
-            if id(font := reference.get_object()) not in seen:
-                seen.add(id(font))
-                yield font
+        fonts = resources.get("/Font")
+        if fonts is not None and id(fonts := fonts.get_object()) not in seen:
+            seen.add(id(fonts))
+            for key in list(fonts):
+                yield fonts, key
         for reference in (resources.get("/XObject") or {}).values():
             form = reference.get_object()
             if id(form) not in seen and form.get("/Subtype") == "/Form":

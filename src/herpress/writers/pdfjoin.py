@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pypdf.generic import ArrayObject, FloatObject, IndirectObject, NameObject, NumberObject
 
+from ..preflight import font_slots
 from . import subsets
 
 
@@ -51,7 +52,7 @@ def _share_colour_spaces(page, under) -> None:
 
 def merge_subsets(writer) -> None:
     """One font per face for all of ``writer``'s pages where its subsets merge; else one name each."""
-    slots = list(_font_slots(writer.pages))
+    slots = list(font_slots(writer.pages))
     faces: dict[str, dict[int, object]] = {}  # name -> {id of a font dictionary: its reference}
     for fonts, key in slots:
         font = fonts[key]  # pypdf resolves the reference; raw_get keeps it
@@ -96,27 +97,6 @@ def _drop_unreachable(writer) -> None:
     for index in range(len(writer._objects)):
         if index + 1 not in reached:
             writer._objects[index] = None
-
-
-def _font_slots(pages):
-    """(font resource dictionary, key) of every font the pages and the forms they draw use."""
-    seen: set[int] = set()
-
-    def visit(resources):
-        resources = resources.get_object() if resources is not None else {}
-        fonts = resources.get("/Font")
-        if fonts is not None and id(fonts := fonts.get_object()) not in seen:
-            seen.add(id(fonts))
-            for key in list(fonts):
-                yield fonts, key
-        for reference in (resources.get("/XObject") or {}).values():
-            form = reference.get_object()
-            if id(form) not in seen and form.get("/Subtype") == "/Form":
-                seen.add(id(form))
-                yield from visit(form.get("/Resources"))
-
-    for page in pages:
-        yield from visit(page.get("/Resources"))
 
 
 def _descendant(font):
