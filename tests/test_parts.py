@@ -74,7 +74,7 @@ def test_parts_print_what_one_document_prints(sample, profile_pdfs, tmp_path, na
 def test_the_sample_cites_other_chapters_pages(sample):
     """What the other tests prove is worth something only if chapters print each other's folios."""
     owner = sample.book.chapter_of_id()
-    cited = book_parts._outside_references(sample.book, {c.slug: c.body_html for c in sample.book.chapters}, owner)
+    cited, _ = book_parts._cited(sample.book, {c.slug: c.body_html for c in sample.book.chapters}, owner)
     assert sum(map(len, cited.values())) >= 5
 
 
@@ -104,9 +104,7 @@ def test_wrong_guesses_are_laid_out_again_with_the_true_numbers(sample, profile_
     assert printed.page_labels == serial.page_labels
     assert printed.starts == pagemap.page_starts(serial, book)
     bodies, owner = {c.slug: c.body_html for c in book.chapters}, book.chapter_of_id()
-    printing = {slug for found in (book_parts._outside_references(book, bodies, owner),
-                                   book_parts._references_within(book, bodies, owner))
-                for slug, cited in found.items() if cited}
+    printing = {slug for found in book_parts._cited(book, bodies, owner) for slug, cited in found.items() if cited}
     chapters = [name for name in counted if name in slugs]
     assert sorted(chapters[:len(slugs)]) == sorted(slugs)
     assert chapters[:len(slugs) - len(printing)] == [slug for slug in slugs if slug not in printing]  # first

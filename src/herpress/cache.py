@@ -325,11 +325,9 @@ def save_page_count(out: Path, profile: str, pages: int) -> None:
     write_atomically(path, json.dumps(counts).encode())
 
 
-def load_parts_memo(out: Path, profile: str):
-    """What the last build's print parts came to (:class:`herpress.writers.parts.Memo`), or None.
-    Only guesses: every number laid out from it is checked against the real layout."""
-    from .writers.parts import Memo
-
+def load_parts_memo(out: Path, profile: str) -> dict | None:
+    """What the last build's print parts came to (the fields of :class:`herpress.writers.parts.Memo`),
+    or None. Only guesses: every number laid out from it is checked against the real layout."""
     memo = _read_json(cache_dir(out) / "parts.json").get(profile)
     if not isinstance(memo, dict):
         return None
@@ -338,7 +336,7 @@ def load_parts_memo(out: Path, profile: str):
             and all(isinstance(k, str) and _is_int(v) and v > 0 for k, v in pages.items())
             and all(isinstance(k, str) and isinstance(v, str) for k, v in folios.items())):
         return None
-    return Memo(pages=pages, folios=folios)
+    return {"pages": pages, "folios": folios}
 
 
 def save_parts_memo(out: Path, profile: str, memo) -> None:

@@ -114,7 +114,6 @@ class Workers:
     when it stops waiting. Where there is one core or no fork, the work runs in this process.
 
         with Workers(lay_out, cores()) as workers:
-            results = workers.run(tasks)     # in the order of tasks; a task's error is raised here
             workers.stream(items, make, done)  # each task made when a worker is free for it
     """
 
@@ -139,12 +138,6 @@ class Workers:
             self.processes.append(process)
             self.ends.append(mine)
         return self
-
-    def run(self, tasks: list) -> list:
-        """Each task's result, in order; the tasks' errors are raised once all are done (:func:`_raise_any`)."""
-        results: list = [None] * len(tasks)
-        self.stream(list(range(len(tasks))), tasks.__getitem__, results.__setitem__)
-        return results
 
     def stream(self, items: list, make, done) -> None:
         """For each item in order, once a worker is free for it: ``task = make(item)`` (``None``:

@@ -178,8 +178,8 @@ def _lay_out_book(book: Book, typesetter: Typesetter, laying: Laying, memo: Memo
 
     slugs = [chapter.slug for chapter in book.chapters]
     owner = book.chapter_of_id()
-    outside = _outside_references(book, typesetter.bodies, owner)
-    placed = {slug for slug, cited in _references_within(book, typesetter.bodies, owner).items() if cited}
+    outside, within = _cited(book, typesetter.bodies, owner)
+    placed = {slug for slug, cited in within.items() if cited}
     guessed = {chapter.slug: memo.pages.get(chapter.slug) or _estimate(typesetter, chapter) for chapter in book.chapters}
     parts: dict[str, Part] = {}
 
@@ -281,21 +281,17 @@ def _drawn(book: Book, html: str) -> list[str]:
     return found
 
 
-def _outside_references(book: Book, bodies: dict[str, str], owner: dict[str, str]) -> dict[str, list[str]]:
-    """Each chapter's cross-references to places in other chapters, each target once, in order."""
+def _cited(book: Book, bodies: dict[str, str], owner: dict[str, str]):
+    """Each chapter's cross-references to places in other chapters (each target once, in order),
+    and to its own places (their page numbers depend on its first folio): read once each."""
     from .relief import references
 
-    return {chapter.slug: list(dict.fromkeys(target for target, _ in references(bodies[chapter.slug])
-                                             if owner.get(target) not in (None, chapter.slug)))
-            for chapter in book.chapters}
-
-
-def _references_within(book: Book, bodies: dict[str, str], owner: dict[str, str]) -> dict[str, list[str]]:
-    """Each chapter's cross-references to its own places: their page numbers depend on its first folio."""
-    from .relief import references
-
-    return {chapter.slug: [target for target, _ in references(bodies[chapter.slug]) if owner.get(target) == chapter.slug]
-            for chapter in book.chapters}
+    outside, within = {}, {}
+    for chapter in book.chapters:
+        targets = [target for target, _ in references(bodies[chapter.slug])]
+        outside[chapter.slug] = list(dict.fromkeys(t for t in targets if owner.get(t) not in (None, chapter.slug)))
+        within[chapter.slug] = [t for t in targets if owner.get(t) == chapter.slug]
+    return outside, within
 
 
 def _estimate(typesetter: Typesetter, chapter) -> int:
@@ -387,21 +383,20 @@ def _chapter(typesetter: Typesetter, task: Task, body: str):
 
 def _chapter_markup(typesetter: Typesetter, task: Task, body: str) -> tuple[str, str]:
     """The chapter alone as HTML, and the CSS that gives it its folios and outside page numbers."""
+    from .relief import references
+
     book, slug = typesetter.book, task.name
     env = styles.templates_for(book)
     chapter = next(chapter for chapter in book.chapters if chapter.slug == slug)
     html = env.get_template("print/chapter-alone.html.j2").render(
         meta=book.metadata, chapter=chapter, chapters=book.chapters, bodies={slug: body})
+    kinds: dict[str, str] = {}
+    for target, kind in references(body):  # read once: one lookup per reference was quadratic in them
+        kinds.setdefault(target, kind)
     css = env.get_template("print/chapter-alone.css.j2").render(
         slug=slug, first_folio=task.first_folio, title=css_string(book.metadata.title), hide_folios=True,
-        outside=[{"target": element, "kind": _kind(body, element), "folio": folio} for element, folio in task.folios])
+        outside=[{"target": element, "kind": kinds[element], "folio": folio} for element, folio in task.folios])
     return html, css
-
-
-def _kind(body: str, element: str) -> str:
-    from .relief import references
-
-    return next(kind for target, kind in references(body) if target == element)
 
 
 def _back(typesetter: Typesetter, task: Task):

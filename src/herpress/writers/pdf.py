@@ -389,7 +389,7 @@ class Printed:
 def print_book(book: Book, target: Path, pages_hint: int | None = None, memo=None, part_cache=None) -> Printed:
     """Lay the book out and write it to ``target``: a part at a time on every core
     (:mod:`herpress.writers.parts`) where the profile allows it, else as one document.
-    ``memo`` (a :class:`~herpress.writers.parts.Memo`, the last build's) is what the parts first guess;
+    ``memo`` (the fields of a :class:`~herpress.writers.parts.Memo`, the last build's) is what the parts first guess;
     the new one is ``printed.memo``; ``part_cache`` (a :class:`~herpress.cache.PartCache`) the last
     build's parts."""
     from .. import weasylog
@@ -405,7 +405,8 @@ def print_book(book: Book, target: Path, pages_hint: int | None = None, memo=Non
             check_coverage(book)
             try:
                 with _collecting_less():
-                    done = parts.print_in_parts(book, profile, target, pages_hint or 0, memo, part_cache)
+                    done = parts.print_in_parts(book, profile, target, pages_hint or 0,
+                                                parts.Memo(**memo) if memo else None, part_cache)
             except RefusedURL as error:
                 raise refused_as_book_error(error) from None
             if done is not None:
