@@ -647,9 +647,9 @@ def census(source: Path, files: list[str]) -> dict:
 
 def text_face_codepoints() -> frozenset[int]:
     """What herpress's default theme can print: every face of its text and code chains (text or
-    code faces, then the fallback faces; ``herpress.coverage.chain``), without telling prose from
+    code faces, then the fallback faces; ``herpress.pdf.coverage.chain``), without telling prose from
     code."""
-    from herpress import coverage
+    from herpress.pdf import coverage
 
     found: set[int] = set()
     for context in ("text", "code"):

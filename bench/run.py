@@ -134,9 +134,10 @@ def export_plain_weasyprint(book_dir: Path, like_herpress: bool = False) -> list
     any footnote relief), and return a plain WeasyPrint command rendering them once."""
     script = f"""
 from pathlib import Path
-from herpress import profiles, styles
+from herpress.pdf import profiles
+from herpress import styles
 from herpress.reader import load_book
-from herpress.writers import pdf
+from herpress.pdf import interior as pdf
 book = load_book(Path({str(book_dir)!r}), cache_dir=Path({str(book_dir / 'build' / '.cache' / 'charts')!r}))
 out = book.root / "plain"
 for name, asset in book.assets.items():

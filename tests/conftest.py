@@ -53,8 +53,8 @@ def book(tmp_path, init_book):
 @pytest.fixture(scope="session")
 def profile_pdfs(sample, tmp_path_factory):
     """The sample book's interior laid out once under each print profile: name → (pdf path, PrintLayout)."""
-    from herpress import profiles
-    from herpress.writers.pdf import write_pdf
+    from herpress.pdf import profiles
+    from herpress.pdf.interior import write_pdf
 
     folder = tmp_path_factory.mktemp("profiles")
     return {name: (folder / f"{name}.pdf", write_pdf(sample.book, folder / f"{name}.pdf", profiles.get(name)))
@@ -71,7 +71,7 @@ def small_book(init_book):
 def sample_layout(sample):
     """The sample book laid out again by the PDF writer, to read where each element fell
     (``page.anchors``) independently of the page numbers the book prints."""
-    from herpress.writers.pdf import layout
+    from herpress.pdf.interior import layout
 
     return layout(sample.book)
 

@@ -57,7 +57,7 @@ def test_duplicate_chapter_files(book):
 
 def test_ten_thousand_row_table_is_read(book):
     from herpress.reader import load_book
-    from herpress.writers.pdf import print_html
+    from herpress.pdf.interior import print_html
 
     rows = "\n".join(f"| {n} | row {n} |" for n in range(10_000))
     (book / CHAPTER).write_text(f"# Data\n\n| n | label |\n|---|---|\n{rows}\n", encoding="utf-8")

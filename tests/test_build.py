@@ -95,7 +95,7 @@ def fonts_folders(tmp) -> list[str]:
 
 
 def test_a_disk_full_between_the_outputs_replaces_neither(book, monkeypatch):
-    from herpress.writers import epub
+    from herpress.epub import writer as epub
 
     first = build(book)
     before = {fmt: sha(path) for fmt, path in first.outputs.items()}

@@ -7,10 +7,10 @@ from contextlib import contextmanager
 
 import pytest
 
-from herpress import profiles
+from herpress.pdf import profiles
 from herpress.config import PrintSettings
 from herpress.errors import BookError
-from herpress.writers.cover import cover_geometry, write_cover
+from herpress.pdf.cover import cover_geometry, write_cover
 
 CALIPER = {("kdp", "white"): 0.002252, ("kdp", "cream"): 0.0025}
 

@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from herpress import coverage, styles
+from herpress.pdf import coverage
+
+from herpress import styles
 from herpress.check import check
 from herpress.errors import BookError, BookErrors, each
 from herpress.reader import load_book
@@ -139,7 +141,7 @@ def test_the_default_themes_system_fonts_stay_in_the_system_font_folder(monkeypa
 
 
 def test_the_print_css_uses_the_theme_chains_and_setup_installs_their_packages(scripts_book):
-    from herpress.writers.print_fonts import chains as css_chains
+    from herpress.pdf.print_fonts import chains as css_chains
 
     dirs = [styles.default_styles_dir()]
     css = (REPO / "styles" / "print.css").read_text()
@@ -162,7 +164,7 @@ def test_the_print_css_uses_the_theme_chains_and_setup_installs_their_packages(s
 
 
 def test_the_epub_keeps_only_font_faces_it_holds():
-    from herpress.writers.epub import _declared_only
+    from herpress.epub.writer import _declared_only
 
     css = (REPO / "styles" / "epub.css").read_bytes()
     kept = _declared_only(css, {"LinLibertine_R.otf", "LinLibertine_RI.otf", "LinLibertine_RB.otf",

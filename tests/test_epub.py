@@ -53,7 +53,7 @@ def test_package_has_its_language_and_the_cover_in_reading_order(sample):
 
 
 def test_the_typographic_cover_is_a_png_drawn_from_the_metadata(sample, tmp_path):
-    from herpress.cover_image import cover
+    from herpress.epub.cover_image import cover
 
     made = cover(sample.book)
     assert made.media_type == "image/png" and made.data.startswith(b"\x89PNG")
@@ -171,7 +171,7 @@ def _chapter_body_as_before(env, chapter, links) -> str:
     note call, each replaced in the whole chapter's text — time quadratic in the notes."""
     import re
 
-    from herpress.writers import epub
+    from herpress.epub import writer as epub
     from herpress.xhtml import inner_xhtml, parse_html, parse_xhtml
 
     container = parse_xhtml(chapter.body_html)
@@ -202,7 +202,7 @@ def test_chapter_bodies_are_written_as_before_with_the_epub_prefix_declared_once
     """Issue 15: the note calls' epub:type comes from a prefix declared once, not one per call
     replaced in the whole text; the documents are the same, byte for byte."""
     from herpress import styles
-    from herpress.writers import epub
+    from herpress.epub import writer as epub
 
     checked = 0
     for book in (sample.book, marks_book.book):

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from checks import epubcheck, messages
 from herpress.errors import BookError
 from herpress.reader import load_book
-from herpress.writers.epub import write_epub
-from herpress.writers.pdf import layout
+from herpress.epub.writer import write_epub
+from herpress.pdf.interior import layout
 
 GOOD = ["ending", "Samantha", "roof", "dawn", "letter", "*love*", "**grief**", "`code`", "a & b", "x < y",
         '"quoted"', "it's", "--", "...", "<em>raw</em>", "[[Glossary]]", "[[a term|Glossary]]", "{^Index entry}",

@@ -128,7 +128,7 @@ def shrinking_glossary(tmp_path_factory, request):
     (as the first layout sets them) they fill more pages than merged into ranges, so that the
     merged lists would begin the index earlier than the contents says — where the contents is
     laid out first (the screen profile's one document). The printers' profiles lay the contents
-    out last (:mod:`herpress.writers.parts`)."""
+    out last (:mod:`herpress.pdf.parts`)."""
     from herpress.build import build
 
     folder = tmp_path_factory.mktemp("shrinking")

@@ -372,10 +372,10 @@ def test_an_image_fifo_is_refused(book):
 
 def test_weasyprints_own_errors_and_warnings_are_said_not_swallowed(tmp_path):
     """What WeasyPrint only logs (an image it could not load, a rule it ignored) becomes herpress's
-    message: the error at the Markdown line that uses the image (herpress.weasylog)."""
+    message: the error at the Markdown line that uses the image (herpress.pdf.weasylog)."""
     from weasyprint import CSS, HTML
 
-    from herpress import weasylog
+    from herpress.pdf import weasylog
     from herpress.fetcher import BookFetcher
     from herpress.reader import load_book
 

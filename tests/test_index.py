@@ -6,7 +6,7 @@ import pytest
 from backmatter_checks import X, anchor_pages, epub_doc, epub_ids, expand, printed_index, ranges, resolve
 from checks import epubcheck, folios, messages, pdf
 
-from herpress.writers.backmatter import collapse
+from herpress.pdf.backmatter import collapse
 
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 
@@ -101,9 +101,9 @@ def test_the_first_layout_has_no_target_counter_per_mark(marks_book):
     come from where the marks fell (the pages printed are checked above)."""
     from weasyprint.formatting_structure import boxes
 
-    from herpress import profiles
-    from herpress.writers.backmatter import first_pages
-    from herpress.writers.pdf import Typesetter
+    from herpress.pdf import profiles
+    from herpress.pdf.backmatter import first_pages
+    from herpress.pdf.interior import Typesetter
 
     document = Typesetter(marks_book.book, profiles.get("kdp")).render(24, [])
     start = first_pages(document)["glossary-section"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import zipfile
 
-from herpress.writers import ocf
+from herpress.epub import ocf
 
 MOMENT = dt.datetime(2024, 5, 6, 7, 8, 10)
 

@@ -1,4 +1,4 @@
-"""Nothing past the page (herpress.pagefit): images, tables and code inside the text block."""
+"""Nothing past the page (herpress.pdf.pagefit): images, tables and code inside the text block."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ def _block(page, index, geometry):
 
 
 def test_images_larger_than_the_page_are_scaled_to_the_text_block(wide_book):
-    from herpress import profiles
-    from herpress.writers.pdf import geometry
+    from herpress.pdf import profiles
+    from herpress.pdf.interior import geometry
 
     book = wide_book.book
     document = pdfium.PdfDocument(str(wide_book.outputs["pdf"]))
@@ -42,8 +42,8 @@ def test_images_larger_than_the_page_are_scaled_to_the_text_block(wide_book):
 
 
 def test_the_wide_book_has_nothing_past_the_page_or_near_the_trim(wide_book):
-    from herpress import profiles
-    from herpress.writers.pdf import geometry
+    from herpress.pdf import profiles
+    from herpress.pdf.interior import geometry
 
     book = wide_book.book
     profile = profiles.get(book.print_settings.profile)

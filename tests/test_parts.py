@@ -11,12 +11,14 @@ import pytest
 from checks import page_texts, pdf
 from test_build import herpress, long_book, parts, wait_for
 
-from herpress import forked, pagemap, profiles
+from herpress import forked, pagemap
+
+from herpress.pdf import profiles
 from herpress.build import check_interior
 from herpress.errors import BookError, BookErrors
-from herpress.preflight import fonts_in
-from herpress.writers import parts as book_parts
-from herpress.writers import pdf as pdf_writer
+from herpress.pdf.preflight import fonts_in
+from herpress.pdf import parts as book_parts
+from herpress.pdf import interior as pdf_writer
 
 
 def under(book, name: str):
@@ -138,7 +140,7 @@ def test_chapters_with_a_note_astray_are_relieved_each_in_its_part(sample, profi
     """Relief is the chapter's own: only its part is laid out again (widows and orphans relaxed),
     and the notes end on their calls' pages. (Not compared with one document: there WeasyPrint
     sets this sample's relieved "open-questions" with a note a page after its call.)"""
-    from herpress.writers import relief
+    from herpress.pdf import relief
 
     slugs = pretend_astray(sample.book, monkeypatch)
     css = []
@@ -172,7 +174,7 @@ def test_the_problems_of_every_part_reach_the_author_together_and_leave_no_parts
 
 
 def test_an_error_in_the_back_matter_reaches_the_author_and_leaves_no_parts(sample, monkeypatch, tmp_path):
-    from herpress.writers import backmatter
+    from herpress.pdf import backmatter
 
     def broken(*args, **kwargs):
         raise BookError("the index cannot be laid out", "manuscript/index.md", 3)

@@ -82,10 +82,10 @@ import dataclasses  # noqa: E402
 
 import pytest  # noqa: E402
 
-from herpress import profiles  # noqa: E402
+from herpress.pdf import profiles  # noqa: E402
 from herpress.config import TRIMS, PrintSettings  # noqa: E402
 from herpress.errors import BookError  # noqa: E402
-from herpress.writers.pdf import write_pdf  # noqa: E402
+from herpress.pdf.interior import write_pdf  # noqa: E402
 
 
 def boxes(page) -> dict[str, tuple[float, float]]:
@@ -200,7 +200,7 @@ def test_each_footnote_is_on_the_page_of_its_call(profile_pdfs, sample):
 def test_misplaced_footnotes_are_detected(sample, tmp_path):
     """Without the relief, WeasyPrint 70 loses or defers notes in the sample; the detector names
     exactly the notes whose text is missing from their call's page."""
-    from herpress.writers.pdf import layout, write_layout
+    from herpress.pdf.interior import layout, write_layout
 
     laid_out = layout(sample.book, profiles.get("kdp"), relieve=False)
     write_layout(sample.book, laid_out, tmp_path / "unrelieved.pdf")
@@ -237,7 +237,7 @@ def test_a_character_missing_from_the_fonts_is_named_with_file_and_line(init_boo
 def test_layout_collects_garbage_less_often_and_restores_the_thresholds(small_book, monkeypatch):
     import gc
 
-    from herpress.writers import pdf as pdf_writer
+    from herpress.pdf import interior as pdf_writer
 
     seen = []
 
@@ -256,7 +256,7 @@ def test_the_layout_runs_with_room_on_the_frame_stack(small_book, monkeypatch):
     import sys
 
     from herpress import framestack
-    from herpress.writers import pdf as pdf_writer
+    from herpress.pdf import interior as pdf_writer
 
     seen = []
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from checks import page_texts, pdf
 
-from herpress import profiles
-from herpress.preflight import fonts_in
-from herpress.writers import parts as book_parts
-from herpress.writers import pdfjoin, subsets
+from herpress.pdf import profiles
+from herpress.pdf.preflight import fonts_in
+from herpress.pdf import parts as book_parts
+from herpress.pdf import pdfjoin, subsets
 
 FONTS = Path(__file__).parent.parent / "styles" / "fonts"
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf")  # installed by scripts/setup

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from herpress import profiles
-from herpress.preflight import Expected, preflight
+from herpress.pdf import profiles
+from herpress.pdf.preflight import Expected, preflight
 
 
 def expected(laid_out) -> Expected:
@@ -67,7 +67,7 @@ def test_preflight_opens_the_pages_only_when_the_file_draws_a_raster_image(tmp_p
     from pypdf import PdfReader
     from weasyprint import HTML
 
-    from herpress.preflight import draws_images
+    from herpress.pdf.preflight import draws_images
 
     png = tmp_path / "photo.png"
     Image.new("RGB", (100, 100), (20, 90, 160)).save(png)
@@ -86,7 +86,7 @@ def test_unembedded_font_is_an_error():
     from pypdf import PdfWriter
     from pypdf.generic import DictionaryObject, NameObject
 
-    from herpress.preflight import unembedded_fonts
+    from herpress.pdf.preflight import unembedded_fonts
 
     writer = PdfWriter()
     page = writer.add_blank_page(432, 648)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from herpress import profiles
+from herpress.pdf import profiles
 from herpress.config import load_config
 from herpress.errors import BookError
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PIL import Image
 
-from herpress.proof import GAP, render_spreads, spreads
+from herpress.pdf.proof import GAP, render_spreads, spreads
 
 
 def test_spreads_pair_pages_as_the_book_opens():

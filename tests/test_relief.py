@@ -7,8 +7,8 @@ import pytest
 from checks import page_texts
 
 from herpress.styles import css_string
-from herpress.writers import pdf as pdf_writer
-from herpress.writers import relief
+from herpress.pdf import interior as pdf_writer
+from herpress.pdf import relief
 
 
 def referring_chapters(book):
@@ -62,7 +62,7 @@ def test_a_relaid_chapter_that_no_longer_fits_its_pages_is_refused(sample):
         from weasyprint import CSS, HTML
         from weasyprint.text.fonts import FontConfiguration
 
-        from herpress import profiles
+        from herpress.pdf import profiles
 
         fonts = FontConfiguration()
         g = pdf_writer.geometry(book, profiles.get("kdp"), len(document.pages))

@@ -1,4 +1,4 @@
-"""Tables too wide for the text block (herpress.writers.table_fit): set smaller, turned, never cut."""
+"""Tables too wide for the text block (herpress.pdf.table_fit): set smaller, turned, never cut."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import re
 
 from checks import page_texts
 
-from herpress.writers.pdf import Typesetter
-from herpress.writers.table_fit import fit_tables
+from herpress.pdf.interior import Typesetter
+from herpress.pdf.table_fit import fit_tables
 from herpress.xhtml import parse_xhtml
-from herpress import profiles
+from herpress.pdf import profiles
 
 
 def _plain(text: str) -> str:

@@ -63,7 +63,7 @@ def read_book(book_dir: Path, profile: str | None = None, report: Report = lambd
                      chapter_cache=cache.ChapterCache.for_book(source.base, cache.cache_dir(out) / "chapters"),
                      source=source)
     if profile:
-        from .profiles import get
+        from .pdf.profiles import get
 
         book.print_settings.profile = get(profile).name
     return book
@@ -74,7 +74,7 @@ def build(book_dir: Path, formats: tuple[str, ...] = ("epub", "pdf"), *, outputs
           html: Path | None = None) -> BuildResult:
     """Build the book in ``book_dir`` into the given formats; return where each went (:func:`_build`).
     ``html``: a folder to write the print edition's HTML, CSS and files into, as laid out
-    (:mod:`herpress.writers.print_html`). No temporary folder outlives it (:mod:`herpress.tempdirs`)."""
+    (:mod:`herpress.pdf.print_html`). No temporary folder outlives it (:mod:`herpress.tempdirs`)."""
     from .sources import open_book
 
     source = open_book(book_dir)  # a folder that is not a book is refused before anything is made in it
@@ -117,7 +117,7 @@ def _build(book_dir: Path, source, formats: tuple[str, ...], *, outputs: dict[st
     starts = None  # where the printed pages begin, for the EPUB's page-list
     with staged(out) as stage:
         if "pdf" in targets:
-            from .writers.pdf import print_book
+            from .pdf.interior import print_book
 
             report("Laying out the print PDF")
             hint = cache.page_count_hint(out, book.print_settings.profile) or estimate_pages(book)
@@ -136,7 +136,7 @@ def _build(book_dir: Path, source, formats: tuple[str, ...], *, outputs: dict[st
             if layout_key:
                 cache.save_page_map(out, layout_key, starts)
         if "epub" in targets:
-            from .writers.epub import write_epub
+            from .epub.writer import write_epub
 
             if starts is None and layout_key:
                 starts = cache.load_page_map(out, layout_key)
@@ -157,7 +157,7 @@ def _build(book_dir: Path, source, formats: tuple[str, ...], *, outputs: dict[st
             if inputs is not None:
                 _record(out, result, keys, layout_key)
     if html is not None and "pdf" in targets:
-        from .writers.print_html import write_print_html
+        from .pdf.print_html import write_print_html
 
         result.outputs["html"] = write_print_html(book, printed, html)
     return result
@@ -177,12 +177,12 @@ def _record(out: Path, result: BuildResult, keys: dict[str, str], layout_key: st
 
 
 def cached_cover(book: Book, out: Path, inputs: cache.Inputs) -> bytes:
-    """The typographic EPUB cover (:func:`herpress.cover_image.typographic`), drawn once per
+    """The typographic EPUB cover (:func:`herpress.epub.cover_image.typographic`), drawn once per
     metadata, fonts and herpress version: matplotlib is not even imported when it is cached."""
     path = cache.cache_dir(out) / "cover" / f"{cache.digest_of(inputs.code, inputs.styles, repr(book.metadata))}.png"
     data = cache.read_png(path)
     if data is None:  # absent, or damaged: drawn again
-        from .cover_image import typographic
+        from .epub.cover_image import typographic
 
         data = typographic(book)
         cache.write_atomically(path, data)
@@ -204,7 +204,7 @@ def estimate_pages(book: Book) -> int:
 def check_interior(path: Path, laid_out) -> list[str]:
     """Preflight a freshly written interior (``laid_out``: a PrintLayout or Printed): errors stop
     the build, warnings are returned."""
-    from .preflight import Expected, preflight
+    from .pdf.preflight import Expected, preflight
 
     g = laid_out.geometry
     checked = preflight(path, laid_out.profile, Expected((g.width, g.height), g.bleed, g.bleed_sides if g.bleed else "none"),
@@ -226,8 +226,8 @@ def cover(book_dir: Path, *, profile: str | None = None, paper: str | None = Non
 
 
 def _cover(book_dir: Path, *, profile: str | None, paper: str | None, output: Path | None, report: Report) -> BuildResult:
-    from .writers.cover import write_cover
-    from .writers.pdf import layout
+    from .pdf.cover import write_cover
+    from .pdf.interior import layout
 
     out = output_dir(book_dir)
     book = read_book(book_dir, profile, report)
@@ -246,7 +246,7 @@ def _cover(book_dir: Path, *, profile: str | None, paper: str | None, output: Pa
 
 def proof(book_dir: Path, *, profile: str | None = None, report: Report = lambda message: None) -> BuildResult:
     """Build the print PDF, then render its spreads as PNGs into BOOK_DIR/build/proof/."""
-    from .proof import render_spreads
+    from .pdf.proof import render_spreads
 
     result = build(book_dir, ("pdf",), profile=profile, report=report)
     report("Rendering spreads")

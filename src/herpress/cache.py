@@ -5,7 +5,7 @@
 * ``pagemap/<key>.json`` — where each printed page begins (:class:`herpress.pagemap.PageStart`),
   for the EPUB's page-list. The key is everything the print layout depends on: the manuscript,
   the print styles and fonts, the profile and herpress's code.
-* ``deflate/<digest>`` — each EPUB file's deflated bytes (:mod:`herpress.writers.ocf`).
+* ``deflate/<digest>`` — each EPUB file's deflated bytes (:mod:`herpress.epub.ocf`).
 * ``layout.json`` — the page count of the last layout under each profile: the first guess of the
   gutter band (the layout still checks it).
 * ``state.json`` — what the last build wrote and from which inputs: a build whose inputs and
@@ -15,7 +15,7 @@
 Caches are meant to be shared (a CI cache, a copied folder), so nothing read from them can run
 code, and nothing in them names the book's place: JSON and raw bytes only, no pickle; paths
 relative to the book folder. Every entry read here (and by the deflate cache,
-:mod:`herpress.writers.ocf`) is checked as it is read — its digest, the key it is stored under, its
+:mod:`herpress.epub.ocf`) is checked as it is read — its digest, the key it is stored under, its
 types and shape — and one that fails is a miss, rebuilt and written again: a damaged cache can make
 a build slower, never wrong, never fail. (The charts' SVG and PNG files, read by
 :mod:`herpress.charts.draw`, are not checked there yet.)
@@ -326,7 +326,7 @@ def save_page_count(out: Path, profile: str, pages: int) -> None:
 
 
 def load_parts_memo(out: Path, profile: str) -> dict | None:
-    """What the last build's print parts came to (the fields of :class:`herpress.writers.parts.Memo`),
+    """What the last build's print parts came to (the fields of :class:`herpress.pdf.parts.Memo`),
     or None. Only guesses: every number laid out from it is checked against the real layout."""
     memo = _read_json(cache_dir(out) / "parts.json").get(profile)
     if not isinstance(memo, dict):
@@ -347,7 +347,7 @@ def save_parts_memo(out: Path, profile: str, memo) -> None:
 
 
 class PartCache:
-    """The print parts of the last build (:mod:`herpress.writers.parts`): each part's PDF and what
+    """The print parts of the last build (:mod:`herpress.pdf.parts`): each part's PDF and what
     the book needs of it (folios, anchors, page starts…), under a digest of everything its pages
     are drawn from. An entry is used only whole: its facts of the types they were written with,
     its PDF the one its seal names (a damaged or swapped file is laid out again)."""

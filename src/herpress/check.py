@@ -189,7 +189,7 @@ def isbn(book: Book, sources: _Sources) -> list[Finding]:
 
 
 def glyphs(book: Book, sources: _Sources) -> list[Finding]:
-    from .coverage import check_coverage
+    from .pdf.coverage import check_coverage
     from .errors import each
 
     try:

@@ -213,7 +213,7 @@ def _check(config: BookConfig, text: str, where) -> None:
     if config.print.trim not in TRIMS:
         choices = ", ".join(TRIMS)
         problem(f"unknown trim '{config.print.trim}' (one of {choices})", "trim", "print")
-    from .profiles import PROFILES
+    from .pdf.profiles import PROFILES
 
     if config.print.profile not in PROFILES:
         choices = ", ".join(PROFILES)

@@ -170,7 +170,7 @@ def checked_folder(book_dir: Path, folder: Path | None) -> Path | None:
     one ``--html`` wrote before; else the command's usage error."""
     if folder is None:
         return None
-    from .writers.print_html import refusal
+    from .pdf.print_html import refusal
 
     problem = refusal(folder)
     if problem is None:

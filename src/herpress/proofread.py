@@ -5,7 +5,7 @@ Two checks, on the temporary files a build has just written (:func:`herpress.bui
 * the word gate (:mod:`herpress.wordgate`): per chapter, the words of the Book, of the EPUB
   and of the printed pages; a chapter a medium lost words of is an error, and the build
   replaces nothing;
-* the page fit (:mod:`herpress.pagefit`): what crosses the text block's sides, a warning with
+* the page fit (:mod:`herpress.pdf.pagefit`): what crosses the text block's sides, a warning with
   the file and line it comes from (an error with ``--strict``), and what lies within the print
   profile's safety margin of the trim, an error as a printer's check would make it.
 """
@@ -38,8 +38,9 @@ class Proof:
 
 def proofread(book: Book, *, pdf: Path | None = None, printed=None, epub: Path | None = None,
               strict: bool = False) -> Proof:
-    """Check the outputs just written (``printed``: the PDF writer's :class:`~herpress.writers.pdf.Printed`)."""
-    from . import pagefit, wordgate
+    """Check the outputs just written (``printed``: the PDF writer's :class:`~herpress.pdf.interior.Printed`)."""
+    from .pdf import pagefit
+    from . import wordgate
 
     proof = Proof()
     media = {}
@@ -67,10 +68,11 @@ def proofread(book: Book, *, pdf: Path | None = None, printed=None, epub: Path |
 
 def read_pdf(pdf: Path, geometry, safety: float):
     """One pass over the PDF's pages (a pdfium text page is most of the cost: ~3 ms a page): its
-    :class:`~herpress.pagefit.Fit`, and each page's visible words (:func:`herpress.wordgate.visible_words`)."""
+    :class:`~herpress.pdf.pagefit.Fit`, and each page's visible words (:func:`herpress.wordgate.visible_words`)."""
     import pypdfium2 as pdfium
 
-    from . import pagefit, wordgate
+    from .pdf import pagefit
+    from . import wordgate
 
     fit, pages = pagefit.Fit([], []), []
     document = pdfium.PdfDocument(str(pdf))

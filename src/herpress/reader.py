@@ -35,8 +35,7 @@ from .extensions.stray_html import StrayHtmlExtension
 from .extensions.glossary import GlossaryExtension
 from .extensions.index import IndexExtension, parse_mark
 from .extensions.tables import take_caption
-from .model import (Asset, Book, BookWarning, Chapter, Figure, GlossaryEntry, Heading, IndexEntry, Location,
-                    Note, Table)
+from .model import Asset, Book, BookWarning, Chapter, Figure, GlossaryEntry, Heading, IndexEntry, Location, Note, Table
 from .sources import Entry, Manuscript, Page, Text, open_book
 from .xhtml import drop, inner_xhtml, parse_html, parse_xhtml, plain_text, unwrap
 

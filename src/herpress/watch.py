@@ -93,14 +93,14 @@ def _import_for(formats: tuple[str, ...]) -> None:
     from . import reader  # noqa: F401  (Python-Markdown, lxml)
 
     if "epub" in formats:
-        from .writers import epub  # noqa: F401  (ebooklib)
+        from .epub import writer  # noqa: F401  (ebooklib)
     if "pdf" in formats:
         import pypdf  # noqa: F401  (preflight, joining the parts)
         import weasyprint  # noqa: F401
         import weasyprint.text.fonts  # noqa: F401
 
-        from . import preflight  # noqa: F401
-        from .writers import parts, pdf, pdfjoin  # noqa: F401
+        from .pdf import preflight  # noqa: F401
+        from .pdf import interior, parts, pdfjoin  # noqa: F401
 
 
 def _build_once(book_dir: Path, formats: tuple[str, ...], profile: str | None, built, failed) -> None:

@@ -7,7 +7,7 @@ document goes in as a plain ``EpubItem`` whose bytes are written as they are
 Given the print layout of the same book, each document gets page-break markers where
 the printed pages begin (:mod:`herpress.pagemap`) and the nav a page-list; the
 accessibility metadata is derived from what the package ends up holding
-(:mod:`herpress.accessibility`).
+(:mod:`herpress.epub.accessibility`).
 """
 
 from __future__ import annotations
@@ -21,9 +21,11 @@ from pathlib import Path
 from ebooklib import epub
 from lxml import etree
 
-from . import ocf, source_date
-from .. import accessibility, pagemap, styles
-from ..cover_image import cover as make_cover
+from . import ocf
+from ..clock import source_date
+from . import accessibility
+from .. import pagemap, styles
+from .cover_image import cover as make_cover
 from ..model import Book, Chapter
 from ..xhtml import inner_xhtml, parse_html, parse_xhtml
 
@@ -52,11 +54,11 @@ def chapter_file(chapter: Chapter) -> str:
 
 def write_epub(book: Book, target: Path, print_layout=None, starts: list | None = None,
                drawn_cover: bytes | None = None, deflate_cache: Path | None = None) -> None:
-    """Write the EPUB; with ``print_layout`` (:func:`herpress.writers.pdf.layout` of the same
+    """Write the EPUB; with ``print_layout`` (:func:`herpress.pdf.interior.layout` of the same
     book), or the ``starts`` read from it (:func:`herpress.pagemap.page_starts`, as cached by
     :mod:`herpress.cache`), it carries the print edition's page numbers. ``drawn_cover``: the
     typographic cover, already drawn (see :func:`herpress.build.cached_cover`). ``deflate_cache``:
-    a folder keeping each file's deflated bytes between builds (:mod:`herpress.writers.ocf`)."""
+    a folder keeping each file's deflated bytes between builds (:mod:`herpress.epub.ocf`)."""
     env = styles.templates_for(book)
     meta = book.metadata
     links = _links(book)

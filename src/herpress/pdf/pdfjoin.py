@@ -1,4 +1,4 @@
-"""PDFs written apart, joined into one: the print book's parts (:mod:`herpress.writers.parts`).
+"""PDFs written apart, joined into one: the print book's parts (:mod:`herpress.pdf.parts`).
 
 The first PDF's document-level objects are kept (metadata, the PDF/X output intent). Each part
 embeds its own subset of each face, all named alike (WeasyPrint names a subset after the face):
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pypdf.generic import ArrayObject, FloatObject, IndirectObject, NameObject, NumberObject
 
-from ..preflight import font_slots
+from .preflight import font_slots
 from . import subsets
 
 

@@ -176,7 +176,7 @@ def _regions(starts, pages: int) -> list[str]:
 def _locate(book, chapter, line_text: str) -> tuple[str | None, int | None]:
     """The file and line of the chapter holding the longest words of ``line_text`` (or the file
     name it is)."""
-    from .sources import written_at
+    from ..sources import written_at
 
     if chapter is None:
         return None, None

@@ -7,7 +7,7 @@ page so). herpress reads the first layout instead: where a figure opens a page a
 before, in the same chapter, ends with a gap of more than :data:`GAP_LINES` lines, the figure is
 moved in the print HTML after as many of the blocks that follow it as fill that gap (never past
 a heading, another figure, a table or the end of its section), and the chapter is laid out again
-on its own (:mod:`herpress.writers.relief`; the whole book when its pages would change).
+on its own (:mod:`herpress.pdf.relief`; the whole book when its pages would change).
 A figure keeps its number (the Book numbers figures) and every reference to it names its new
 page (``target-counter``). The EPUB keeps the author's order.
 

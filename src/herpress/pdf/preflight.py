@@ -39,7 +39,7 @@ class Preflight:
 
 def preflight(path: Path, profile: Profile, expected: Expected, interior: bool = True,
               images: bool = True) -> Preflight:
-    """``images=False`` leaves image resolution out (a build's interior: :mod:`herpress.pagefit`
+    """``images=False`` leaves image resolution out (a build's interior: :mod:`herpress.pdf.pagefit`
     names each image by its file)."""
     from pypdf import PdfReader
 

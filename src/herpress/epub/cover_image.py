@@ -12,8 +12,8 @@ import io
 import textwrap
 from dataclasses import dataclass
 
-from . import styles
-from .model import Book
+from .. import styles
+from ..model import Book
 
 WIDTH, HEIGHT, DPI = 1600, 2400, 200  # 2:3, the ratio stores ask for
 

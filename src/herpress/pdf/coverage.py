@@ -26,12 +26,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from . import styles
-from .errors import BookError, BookErrors
-from .extensions.blocks import fences
-from .model import Book
-from .styles import Face
-from .xhtml import parse_xhtml
+from .. import styles
+from ..errors import BookError, BookErrors
+from ..extensions.blocks import fences
+from ..model import Book
+from ..styles import Face
+from ..xhtml import parse_xhtml
 
 # Characters WeasyPrint lays out without drawing a glyph (controls and format characters are
 # ignored the same way: soft hyphen, zero-width joiners, bidi marks, BOM, variation selectors).

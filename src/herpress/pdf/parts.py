@@ -21,7 +21,7 @@ call (:mod:`.relief`), lay that chapter out again, alone, whatever its page coun
 
 Only for profiles that write no links, bookmarks or tags (the printers'): a join would cut links
 between parts and the structure tree. The screen profile is laid out as one document
-(:func:`herpress.writers.pdf.layout`).
+(:func:`herpress.pdf.interior.layout`).
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ from .. import styles
 from ..styles import css_string
 from ..forked import Workers, cores
 from ..model import Book
-from ..profiles import Profile
-from .pdf import Printed, PrintLayout, Typesetter, misplaced_notes, page_labels, write_layout
+from .profiles import Profile
+from .interior import Printed, PrintLayout, Typesetter, misplaced_notes, page_labels, write_layout
 
 FRONT, BACK, FOLIOS = ":front", ":back", ":folios:"  # the parts that are not chapters (FOLIOS + a slug)
 ROUNDS = 6  # a chapter's page count moving a number another prints, and back: then one document
@@ -66,7 +66,7 @@ class Part:
     starts: list  # pagemap.PageStart of its pages, counted in the part
     misplaced: list[str]  # notes still set away from their call
     relieved: bool
-    warnings: list[str] = field(default_factory=list)  # WeasyPrint's own (herpress.weasylog)
+    warnings: list[str] = field(default_factory=list)  # WeasyPrint's own (herpress.pdf.weasylog)
     body: str | None = None  # a chapter's print HTML when the layout changed it (a figure moved down)
     folio_boxes: list[str] = field(default_factory=list)  # a chapter's: the margin box of each page's folio
 
@@ -337,7 +337,7 @@ def _printed(typesetter: Typesetter, parts: list[Part]) -> Printed:
 
 def lay_out(typesetter: Typesetter, task: Task) -> Part:
     """Lay one part out and write it to ``task.path`` (in a worker, or in this process)."""
-    from .. import weasylog
+    from . import weasylog
 
     with weasylog.surfaced(typesetter.book) as said:
         body = fitted = None

@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 
 from .. import styles
 from ..model import Book
-from .pdf import Printed, print_html
+from .interior import Printed, print_html
 from .print_fonts import face_rules
 
 URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")

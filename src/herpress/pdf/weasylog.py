@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import unquote, urlsplit
 
-from .errors import BookError, Problems
+from ..errors import BookError, Problems
 
 LOGGER = "weasyprint"  # its progress logger, "weasyprint.progress", says only INFO
 # Said of WeasyPrint's own bookkeeping, not of the book: an empty anchor (``<p><a id/></p>``) at a
@@ -94,7 +94,7 @@ def _name(book, url: str) -> str | None:
 
 def _use_of(book, name: str) -> tuple[str | None, int | None]:
     """The Markdown file and line where ``name`` is first used as an image."""
-    from .sources import written_at
+    from ..sources import written_at
 
     for chapter in book.chapters:
         if f'src="{name}"' in chapter.body_html:

@@ -35,7 +35,7 @@ def relieve(book: Book, document, slugs: list[str], labels: list[str], bodies: d
     ``labels``: the folio printed on each page of ``document``; ``bodies``: each chapter's print
     HTML; ``render(html, css)`` lays out another HTML document the way the book was, with ``css``
     after its stylesheets. ``relief=False`` lays the chapters out again as they are (their print
-    HTML changed: :mod:`herpress.writers.floats` moved a figure).
+    HTML changed: :mod:`herpress.pdf.floats` moved a figure).
     """
     from .backmatter import first_pages
 

@@ -1,12 +1,12 @@
 """The print PDF: the Book as one HTML document, laid out by WeasyPrint with ``print.css``.
 
 The page geometry (trim, bleed, margins) comes from the book's print profile
-(:mod:`herpress.profiles`). The inside margin depends on the page count, so the book
+(:mod:`herpress.pdf.profiles`). The inside margin depends on the page count, so the book
 is laid out, counted, and laid out again only if the count falls in another gutter band.
 Chapters where WeasyPrint set a footnote away from its call are laid out again on their own
-(:mod:`herpress.writers.relief`), and the glossary and index with merged page ranges
-(:mod:`herpress.writers.backmatter`). The printers' profiles lay the book out a part at a time
-instead, on every core (:mod:`herpress.writers.parts`); :func:`print_book` chooses.
+(:mod:`herpress.pdf.relief`), and the glossary and index with merged page ranges
+(:mod:`herpress.pdf.backmatter`). The printers' profiles lay the book out a part at a time
+instead, on every core (:mod:`herpress.pdf.parts`); :func:`print_book` chooses.
 """
 
 from __future__ import annotations
@@ -15,13 +15,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import profiles, styles
+from . import profiles
+from .. import styles
 from ..config import TRIMS
 from ..framestack import roomy
 from ..model import Book
-from ..profiles import Profile
+from .profiles import Profile
 from ..xhtml import inner_xhtml, parse_html, parse_xhtml
-from . import floats, print_code, source_date
+from . import floats, print_code
+from ..clock import source_date
 from .print_fonts import font_configuration, font_faces
 
 # The design's outside margin in inches, by trim (the inside one comes from the profile).
@@ -161,7 +163,7 @@ class Typesetter:
         self.sheets: list = []  # print.css and the rest, parsed for the geometry (:meth:`prepare`)
         self.tables_fitted = False
         self.styled: set[str] | None = None  # the highlighting classes the print stylesheets style
-        self.floated = False  # figures moved down once (:mod:`herpress.writers.floats`)
+        self.floated = False  # figures moved down once (:mod:`herpress.pdf.floats`)
 
     def styled_code(self) -> set[str]:
         """The highlighting classes the print stylesheets style."""
@@ -243,9 +245,9 @@ def layout(book: Book, profile: Profile | None = None, relieve: bool = True, pag
     ``relieve=False`` keeps widows and orphans at 2 even where a footnote goes astray (for tests).
     ``pages_hint`` (the last build's page count) is the first guess of the gutter band; the
     layout is repeated, as without it, when the real count falls in another band. The printers'
-    profiles are laid out a part at a time instead (:mod:`herpress.writers.parts`).
+    profiles are laid out a part at a time instead (:mod:`herpress.pdf.parts`).
     """
-    from ..coverage import check_coverage
+    from .coverage import check_coverage
 
     profile = profile or profiles.get(book.print_settings.profile)
     check_coverage(book)
@@ -305,7 +307,7 @@ def _layout(book: Book, profile: Profile, relieve: bool, pages_hint: int | None)
                 break
     except RefusedURL as error:
         raise refused_as_book_error(error) from None
-    # Issue 5: glossary and index pages relaid with merged page ranges (writers/backmatter.py),
+    # Issue 5: glossary and index pages relaid with merged page ranges (pdf/backmatter.py),
     # rendered exactly like the book, plus a little CSS of their own.
     from .backmatter import repaginate
 
@@ -388,12 +390,12 @@ class Printed:
 
 def print_book(book: Book, target: Path, pages_hint: int | None = None, memo=None, part_cache=None) -> Printed:
     """Lay the book out and write it to ``target``: a part at a time on every core
-    (:mod:`herpress.writers.parts`) where the profile allows it, else as one document.
-    ``memo`` (the fields of a :class:`~herpress.writers.parts.Memo`, the last build's) is what the parts first guess;
+    (:mod:`herpress.pdf.parts`) where the profile allows it, else as one document.
+    ``memo`` (the fields of a :class:`~herpress.pdf.parts.Memo`, the last build's) is what the parts first guess;
     the new one is ``printed.memo``; ``part_cache`` (a :class:`~herpress.cache.PartCache`) the last
     build's parts."""
-    from .. import weasylog
-    from ..coverage import check_coverage
+    from . import weasylog
+    from .coverage import check_coverage
     from ..fetcher import RefusedURL, refused_as_book_error
     from ..pagemap import page_starts
     from . import parts

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import BookError
+from ..errors import BookError
 
 INCH = 72.0  # PDF points per inch
 

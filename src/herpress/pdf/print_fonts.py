@@ -24,7 +24,7 @@ def font_configuration(book: Book):
 
     from weasyprint.text.fonts import FontConfiguration
 
-    from ..coverage import faces_in_use
+    from .coverage import faces_in_use
 
     used = {face.entry for face in faces_in_use(book, ("fallback",))}
     chain = styles.faces(book.style_dirs, "text") + styles.faces(book.style_dirs, "fallback")
@@ -55,7 +55,7 @@ def font_faces(book: Book, font_config):
     """The @font-face rules of the theme's code, chart and fallback faces the book uses."""
     from weasyprint import CSS
 
-    from ..coverage import faces_in_use
+    from .coverage import faces_in_use
 
     return CSS(string=face_rules(book), font_config=font_config,
                url_fetcher=_face_fetcher([face.path for face in faces_in_use(book)]))
@@ -63,7 +63,7 @@ def font_faces(book: Book, font_config):
 
 def face_rules(book: Book, url_of=lambda face: face.path.as_uri()) -> str:
     """The CSS of :func:`font_faces`: each face at ``url_of(face)``, and the font chains."""
-    from ..coverage import faces_in_use
+    from .coverage import faces_in_use
 
     rules = [f'@font-face {{ font-family: "{_css(face.family)}"; src: url("{url_of(face)}"); '
              f'font-weight: {face.weight}; font-style: {"italic" if face.italic else "normal"};'
@@ -77,7 +77,7 @@ def _drawn_range(face) -> str:
     """The ``unicode-range`` of the characters a face has and may draw. WeasyPrint gives fontconfig
     the range as the face's character set outright, so a range wider than the face's own cmap would
     send it characters it has no glyph for (tofu, not the next face of the chain)."""
-    from ..coverage import cmap
+    from .coverage import cmap
 
     runs: list[list[int]] = []
     for code in sorted(code for code in cmap(face.path) if face.draws(code)):
@@ -93,7 +93,7 @@ def chains(book: Book) -> dict[str, str]:
     ``--charts-fonts``, which print.css and cover.css use): the role's own families, then the
     fallback families the book needs, in the theme's order — so the stylesheets never repeat the
     theme's list of faces."""
-    from ..coverage import CHAINS, faces_in_use
+    from .coverage import CHAINS, faces_in_use
 
     used = {face.entry for face in faces_in_use(book, ("fallback",))}
     lists = {}

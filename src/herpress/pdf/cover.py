@@ -1,7 +1,7 @@
 """The full-wrap paperback cover: bleed + back + spine + front + bleed, on one PDF page.
 
 The spine width comes from the interior's real page count and the service's paper
-caliper (:mod:`herpress.profiles`); spine text appears only when the service allows it
+caliper (:mod:`herpress.pdf.profiles`); spine text appears only when the service allows it
 for that page count, kept ``spine_text_margin`` off each fold. The design is
 ``styles/cover.css`` and ``styles/templates/cover/``; the geometry is rendered into
 ``cover/geometry.css.j2`` in inches.
@@ -12,12 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import profiles, styles
+from . import profiles
+from .. import styles
 from ..config import TRIMS
 from ..errors import BookError
 from ..framestack import roomy
 from ..model import Book
-from ..profiles import Profile
+from .profiles import Profile
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def write_cover(book: Book, target: Path, pages: int) -> list[str]:
     from weasyprint import CSS, HTML
 
     from ..fetcher import BookFetcher
-    from ..preflight import Expected, preflight
+    from .preflight import Expected, preflight
     from .print_fonts import font_configuration, font_faces
 
     profile = profiles.get(book.print_settings.profile)
@@ -91,7 +92,7 @@ def write_cover(book: Book, target: Path, pages: int) -> list[str]:
     document = html.render(stylesheets=sheets, font_config=font_config, color_profiles=color_profiles)
     for page in document.pages:
         page.links, page.bookmarks = [], []
-    from .pdf import pdf_date, pdf_options
+    from .interior import pdf_date, pdf_options
 
     stamp = pdf_date()
     if stamp:

@@ -1,0 +1,1 @@
+"""The EPUB side: documents, packing, editions for stores, and what serves only the ebook."""

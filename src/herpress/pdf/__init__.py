@@ -1,0 +1,1 @@
+"""The print side: the interior PDF and its cover, profiles, preflight and what serves only print."""
