@@ -11,7 +11,7 @@ from lxml import etree
 
 from herpress.errors import BookError
 from herpress.reader import load_book
-from herpress.epub.writer import write_epub
+from herpress.epub.output import write_epub
 
 NS = {"opf": "http://www.idpf.org/2007/opf", "x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"

@@ -95,7 +95,7 @@ def fonts_folders(tmp) -> list[str]:
 
 
 def test_a_disk_full_between_the_outputs_replaces_neither(book, monkeypatch):
-    from herpress.epub import writer as epub
+    from herpress.epub import output
 
     first = build(book)
     before = {fmt: sha(path) for fmt, path in first.outputs.items()}
@@ -103,7 +103,7 @@ def test_a_disk_full_between_the_outputs_replaces_neither(book, monkeypatch):
 
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
-    monkeypatch.setattr(epub, "write_epub", full)  # the PDF is written, then the disk is full
+    monkeypatch.setattr(output, "pack", full)  # the PDF is written, then the disk is full
     with pytest.raises(BookError, match="nothing was replaced"):
         build(book)
     assert {fmt: sha(path) for fmt, path in first.outputs.items()} == before

@@ -9,7 +9,8 @@ import zipfile
 import pytest
 
 from herpress import cache
-from herpress.build import NO_PAGE_NUMBERS, build, output_dir
+from herpress.build import build, output_dir
+from herpress.epub.output import NO_PAGE_NUMBERS
 from herpress.errors import BookError
 from herpress.reader import load_book
 

@@ -164,7 +164,7 @@ def test_the_print_css_uses_the_theme_chains_and_setup_installs_their_packages(s
 
 
 def test_the_epub_keeps_only_font_faces_it_holds():
-    from herpress.epub.writer import _declared_only
+    from herpress.epub.documents import _declared_only
 
     css = (REPO / "styles" / "epub.css").read_bytes()
     kept = _declared_only(css, {"LinLibertine_R.otf", "LinLibertine_RI.otf", "LinLibertine_RB.otf",

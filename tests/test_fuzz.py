@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from checks import epubcheck, messages
 from herpress.errors import BookError
 from herpress.reader import load_book
-from herpress.epub.writer import write_epub
+from herpress.epub.output import write_epub
 from herpress.pdf.interior import layout
 
 GOOD = ["ending", "Samantha", "roof", "dawn", "letter", "*love*", "**grief**", "`code`", "a & b", "x < y",

@@ -13,7 +13,8 @@ import pytest
 from checks import epubcheck, messages
 
 from herpress import cache
-from herpress.build import NO_PAGE_NUMBERS, build, output_dir
+from herpress.build import build, output_dir
+from herpress.epub.output import NO_PAGE_NUMBERS
 from herpress.reader import load_book
 
 

@@ -42,9 +42,6 @@ class BuildResult:
     word_counts: list = field(default_factory=list)  # wordgate.Count per chapter, for check --build
 
 
-NO_PAGE_NUMBERS = "no print page numbers: run 'herpress build' to include them"
-
-
 def output_dir(book_dir: Path) -> Path:
     from .paths import output_folder  # BOOK_DIR/build; refused when it leads outside the book
     return output_folder(book_dir)
@@ -69,18 +66,50 @@ def read_book(book_dir: Path, profile: str | None = None, report: Report = lambd
     return book
 
 
-def build(book_dir: Path, formats: tuple[str, ...] = ("epub", "pdf"), *, outputs: dict[str, Path] | None = None,
+def build(book_dir: Path, formats: tuple[str, ...] | None = None, *, outputs: dict[str, Path] | None = None,
           profile: str | None = None, report: Report = lambda message: None, strict: bool = False,
           html: Path | None = None) -> BuildResult:
-    """Build the book in ``book_dir`` into the given formats; return where each went (:func:`_build`).
-    ``html``: a folder to write the print edition's HTML, CSS and files into, as laid out
-    (:mod:`herpress.pdf.print_html`). No temporary folder outlives it (:mod:`herpress.tempdirs`)."""
+    """Build the book in ``book_dir`` into the given formats (names of :data:`herpress.outputs.FORMATS`;
+    by default the print PDF, the EPUB and the store editions book.toml lists); return where each
+    went (:func:`_build`). ``html``: a folder to write the print edition's HTML, CSS and files
+    into, as laid out (:mod:`herpress.pdf.print_html`). No temporary folder outlives it
+    (:mod:`herpress.tempdirs`)."""
     from .sources import open_book
 
     source = open_book(book_dir)  # a folder that is not a book is refused before anything is made in it
+    if formats is None:
+        formats = default_formats(source)
     with book_lock(output_dir(book_dir)), tempdirs.cleaned():
         return _build(book_dir, source, formats, outputs=outputs, profile=profile, report=report, strict=strict,
                       html=html)
+
+
+def epub(book_dir: Path, formats: tuple[str, ...] | None = None, *, output: Path | None = None,
+         report: Report = lambda message: None) -> BuildResult:
+    """``herpress epub``: the EPUB and the store editions of ``[ebook] stores``, or the editions
+    named (``--for``); ``output``: where the one edition goes."""
+    from . import outputs as registry
+    from .sources import open_book
+
+    source = open_book(book_dir)
+    formats = formats or ebook_formats(source)
+    for name in formats:
+        if registry.get(name).medium != "ebook":
+            raise BookError(f"'{name}' is not an ebook edition (one of epub, {', '.join(registry.STORES)})")
+    with book_lock(output_dir(book_dir)), tempdirs.cleaned():
+        return _build(book_dir, source, tuple(formats), outputs={formats[0]: output} if output else None,
+                      profile=None, report=report)
+
+
+def default_formats(source) -> tuple[str, ...]:
+    """What ``herpress build`` makes: the print PDF, the EPUB, and the store editions of
+    ``[ebook] stores``."""
+    return ("pdf", "epub", *source.config.ebook.stores)
+
+
+def ebook_formats(source) -> tuple[str, ...]:
+    """What ``herpress epub`` makes: the EPUB and the store editions of ``[ebook] stores``."""
+    return ("epub", *source.config.ebook.stores)
 
 
 def _build(book_dir: Path, source, formats: tuple[str, ...], *, outputs: dict[str, Path] | None,
@@ -88,19 +117,21 @@ def _build(book_dir: Path, source, formats: tuple[str, ...], *, outputs: dict[st
     """Build the book in ``book_dir`` into the given formats; return where each went.
 
     Nothing is done when the last build made every output from the same inputs and the
-    outputs are unchanged (``result.up_to_date``). ``herpress build`` gives the EPUB the print
-    edition's page numbers; an EPUB built alone takes them from the last layout when it is of
+    outputs are unchanged (``result.up_to_date``). ``herpress build`` gives the ebooks the print
+    edition's page numbers; an ebook built alone takes them from the last layout when it is of
     the same content, and otherwise goes without (``result.notices`` says so).
     """
+    from . import outputs as registry
+
+    chosen = registry.ordered(formats)
     out = output_dir(book_dir)
     inputs = cache.Inputs.of(book_dir, source.inputs())
     if inputs is not None:
         named = {fmt: cache.relative(path, out.parent) for fmt, path in (outputs or {}).items() if path}
-        keys = {fmt: inputs.output_key(fmt, profile, named.get(fmt, "")) for fmt in formats}
+        keys = {f.name: inputs.output_key(f.name, profile, named.get(f.name, "")) for f in chosen}
         previous = cache.up_to_date(out, keys) if html is None else None  # the folder is made from a layout
-        unpaged = (previous or {}).get("epub", {}).get("notices")
-        if unpaged and ("pdf" in formats or cache.load_page_map(out, previous["epub"]["layout_key"]) is not None):
-            previous = None  # an EPUB without page numbers, and now they can be had
+        if previous is not None and _pages_to_be_had(out, chosen, previous):
+            previous = None  # an ebook without page numbers, and now they can be had
         if previous is not None:
             report("Up to date")
             first = next(iter(previous.values()))
@@ -108,111 +139,56 @@ def _build(book_dir: Path, source, formats: tuple[str, ...], *, outputs: dict[st
                                page_count=previous.get("pdf", {}).get("pages"), up_to_date=True,
                                warnings=[w for r in previous.values() for w in r.get("warnings", [])],
                                book_warnings=first.get("book_warnings", []),
-                               notices=[n for r in previous.values() for n in r.get("notices", [])])
+                               notices=list(dict.fromkeys(n for r in previous.values() for n in r.get("notices", []))))
     sweep(out)
     book = read_book(book_dir, profile, report, source)
     result = BuildResult(book)
-    targets = {fmt: (outputs or {}).get(fmt) or out / f"{book.slug}.{fmt}" for fmt in formats}
-    layout_key = inputs.layout_key(book.print_settings.profile) if inputs else None
-    starts = None  # where the printed pages begin, for the EPUB's page-list
+    targets = {f.name: (outputs or {}).get(f.name) or out / f.file_name(book) for f in chosen}
+    job = registry.Job(book, out, inputs, layout_key=inputs.layout_key(book.print_settings.profile) if inputs else None)
     with staged(out) as stage:
-        if "pdf" in targets:
-            from .pdf.interior import print_book
-
-            report("Laying out the print PDF")
-            hint = cache.page_count_hint(out, book.print_settings.profile) or estimate_pages(book)
-            temporary = stage.temporary(targets["pdf"])
-            parts = cache.PartCache(cache.cache_dir(out) / "parts", cache.digest_of(inputs.code, inputs.print_styles)) \
-                if inputs is not None else None
-            printed = print_book(book, temporary, pages_hint=hint,
-                                 memo=cache.load_parts_memo(out, book.print_settings.profile), part_cache=parts)
-            result.page_count = printed.page_count
-            if printed.memo is not None:
-                cache.save_parts_memo(out, book.print_settings.profile, printed.memo)
-            report("Preflight")
-            result.warnings += printed.warnings + check_interior(temporary, printed)
-            cache.save_page_count(out, book.print_settings.profile, printed.page_count)
-            starts = printed.starts
-            if layout_key:
-                cache.save_page_map(out, layout_key, starts)
-        if "epub" in targets:
-            from .epub.writer import write_epub
-
-            if starts is None and layout_key:
-                starts = cache.load_page_map(out, layout_key)
-            if starts is None:
-                result.notices.append(NO_PAGE_NUMBERS)
-            report("Packing the EPUB")
-            drawn = cached_cover(book, out, inputs) if book.cover is None and inputs is not None else None
-            write_epub(book, stage.temporary(targets["epub"]), starts=starts or [], drawn_cover=drawn,
-                       deflate_cache=cache.cache_dir(out) / "deflate")
+        for fmt in chosen:
+            report(f"Writing the {fmt.name} ({fmt.summary})")
+            fmt.write(job, stage.temporary(targets[fmt.name]))
+        result.page_count, result.warnings, result.notices = job.page_count, job.warnings, list(dict.fromkeys(job.notices))
         report("Reading the outputs back")  # nothing lost, nothing past the page (proofread.py)
-        proof = proofread(book, pdf=stage.files.get(targets.get("pdf")), printed=printed if "pdf" in targets else None,
-                          epub=stage.files.get(targets.get("epub")), strict=strict)
+        printing = [f.name for f in chosen if f.medium == "print"]
+        reading = [f.name for f in chosen if f.medium == "ebook"]
+        proof = proofread(book, pdf=stage.files.get(targets[printing[0]]) if printing else None, printed=job.printed,
+                          epub=stage.files.get(targets[reading[0]]) if reading else None, strict=strict)
         book.warnings += proof.warnings
         result.word_counts = proof.counts
         proof.raise_any()
         with stage.committing():  # the outputs are replaced, all together: no interrupt from here on
             result.outputs.update(targets)
             if inputs is not None:
-                _record(out, result, keys, layout_key)
-    if html is not None and "pdf" in targets:
+                _record(out, result, keys, job.facts)
+    if html is not None and job.printed is not None:
         from .pdf.print_html import write_print_html
 
-        result.outputs["html"] = write_print_html(book, printed, html)
+        result.outputs["html"] = write_print_html(book, job.printed, html)
     return result
 
 
-def _record(out: Path, result: BuildResult, keys: dict[str, str], layout_key: str | None) -> None:
+def _pages_to_be_had(out: Path, chosen, previous: dict) -> bool:
+    """An ebook of the last build went without the print page numbers, and this build can give
+    them: it lays the print edition out, or the last layout is of the same content."""
+    for fmt in chosen:
+        record = previous.get(fmt.name, {})
+        if fmt.medium == "ebook" and record.get("notices"):
+            if any(f.medium == "print" for f in chosen) or cache.load_page_map(out, record["layout_key"]) is not None:
+                return True
+    return False
+
+
+def _record(out: Path, result: BuildResult, keys: dict[str, str], facts: dict[str, dict]) -> None:
     """Note what was built, for the next build to find it up to date; a record that cannot be
     written only costs that build."""
     book_warnings = [str(w) for w in result.book.warnings]
     try:
         for fmt, path in result.outputs.items():
-            facts = {"pages": result.page_count, "warnings": result.warnings} if fmt == "pdf" else \
-                {"notices": result.notices, "layout_key": layout_key}
-            cache.record_output(out, fmt, keys[fmt], path, book_warnings=book_warnings, **facts)
+            cache.record_output(out, fmt, keys[fmt], path, book_warnings=book_warnings, **facts.get(fmt, {}))
     except OSError:
         pass
-
-
-def cached_cover(book: Book, out: Path, inputs: cache.Inputs) -> bytes:
-    """The typographic EPUB cover (:func:`herpress.epub.cover_image.typographic`), drawn once per
-    metadata, fonts and herpress version: matplotlib is not even imported when it is cached."""
-    path = cache.cache_dir(out) / "cover" / f"{cache.digest_of(inputs.code, inputs.styles, repr(book.metadata))}.png"
-    data = cache.read_png(path)
-    if data is None:  # absent, or damaged: drawn again
-        from .epub.cover_image import typographic
-
-        data = typographic(book)
-        cache.write_atomically(path, data)
-    return data
-
-
-def estimate_pages(book: Book) -> int:
-    """A guess at the printed page count, to pick the gutter band of the first layout (which
-    then checks it): ~1,850 visible characters per 6×9 in page (measured on the benchmark's book),
-    scaled by the text area, plus chapter openings and the front and back matter."""
-    from .config import TRIMS
-
-    width, height = TRIMS[book.print_settings.trim]
-    area = (width - 1.2) * (height - 1.5) / (4.8 * 7.5)
-    characters = sum(chapter.visible_characters() for chapter in book.chapters)
-    return round(characters / (1850 * area) + 1.5 * len(book.chapters) + 12)
-
-
-def check_interior(path: Path, laid_out) -> list[str]:
-    """Preflight a freshly written interior (``laid_out``: a PrintLayout or Printed): errors stop
-    the build, warnings are returned."""
-    from .pdf.preflight import Expected, preflight
-
-    g = laid_out.geometry
-    checked = preflight(path, laid_out.profile, Expected((g.width, g.height), g.bleed, g.bleed_sides if g.bleed else "none"),
-                        images=False)  # proofread.py names each low-resolution image by its file
-    notes = [f"footnote {note} is not on the page of its call (WeasyPrint #1564)" for note in laid_out.misplaced_notes]
-    if checked.errors:
-        raise BookError(f"the {laid_out.profile.name} PDF fails preflight: " + "; ".join(checked.errors))
-    return checked.warnings + notes
 
 
 def cover(book_dir: Path, *, profile: str | None = None, paper: str | None = None, output: Path | None = None,

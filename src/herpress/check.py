@@ -83,7 +83,11 @@ def check(book_dir: Path, *, build: bool = False, report=lambda message: None) -
         findings += [Finding("warning", "layout", w.message, _str(w.file), w.line)
                      for w in result.book.warnings if w not in book.warnings]
         report("Running EPUBCheck and Ace")
-        findings += outside_checkers(result.outputs["epub"])
+        from .outputs import get
+
+        for name, path in result.outputs.items():  # every ebook edition the build made
+            if get(name).medium == "ebook":
+                findings += outside_checkers(path)
         return Findings(findings, result.word_counts)
     return Findings(findings)
 

@@ -127,11 +127,18 @@ def build(book_dir: Path = BOOK_DIR, profile: Optional[str] = PROFILE, strict: b
 
 
 @app.command()
-def epub(book_dir: Path = BOOK_DIR, output: Optional[Path] = OUTPUT) -> None:
-    """Build only the EPUB."""
-    from .build import build as run
+def epub(book_dir: Path = BOOK_DIR, output: Optional[Path] = OUTPUT,
+         stores: Optional[list[str]] = typer.Option(None, "--for", help="An edition to build: epub (the universal "
+                                                    "one), kindle, kobo or apple; repeat for more (default: epub and "
+                                                    "the stores in book.toml's \\[ebook] stores).",
+                                                    show_default=False)) -> None:
+    """Build only the EPUB (and its store editions)."""
+    from .build import epub as run
 
-    _done(_run(run, book_dir, ("epub",), outputs={"epub": checked_output(book_dir, output)} if output else None))
+    formats = tuple(stores) if stores else None
+    if formats and output and len(formats) > 1:
+        raise typer.BadParameter("one --for with --output", param_hint="--output")
+    _done(_run(run, book_dir, formats, output=checked_output(book_dir, output) if output else None))
 
 
 @app.command()
@@ -150,13 +157,14 @@ def pdf(book_dir: Path = BOOK_DIR, output: Optional[Path] = OUTPUT, profile: Opt
 
 @app.command()
 def watch(book_dir: Path = BOOK_DIR, profile: Optional[str] = PROFILE,
-          only: Optional[str] = typer.Option(None, "--only", help="epub or pdf: build only that (default: both).",
-                                             show_default=False)) -> None:
+          only: Optional[str] = typer.Option(None, "--only", help="One format to build: pdf, epub, kindle, kobo or "
+                                             "apple (default: what herpress build makes).", show_default=False)) -> None:
     """Build, then build again whenever a file in manuscript/ or styles/ changes (Ctrl-C stops)."""
+    from .outputs import names
     from .watch import watch as run
 
-    if only not in (None, "epub", "pdf"):
-        raise typer.BadParameter("epub or pdf", param_hint="--only")
+    if only is not None and only not in names():
+        raise typer.BadParameter(" or ".join(names()), param_hint="--only")
 
     def built(result, seconds: float) -> None:
         _done(result)
@@ -173,7 +181,7 @@ def watch(book_dir: Path = BOOK_DIR, profile: Optional[str] = PROFILE,
 
     signal.signal(signal.SIGTERM, _interrupt)  # stopped from outside (a background job ignores Ctrl-C): as Ctrl-C
     try:
-        _run(run, book_dir, (only,) if only else ("epub", "pdf"), profile=profile, built=built, failed=failed,
+        _run(run, book_dir, (only,) if only else None, profile=profile, built=built, failed=failed,
              spinner=False)  # a spinner would stand between the builds' lines
     except typer.Exit as stop:
         if stop.exit_code == 130:  # Ctrl-C is how a watch ends

@@ -38,6 +38,9 @@ class BookSection:
     description: str = ""
     subjects: list[str] = field(default_factory=list)
     isbn: str = ""
+    creator_sort: str = ""  # how the creator sorts ("Jonze, Spike"); by default the last word first
+    series: str = ""  # the series the book belongs to (belongs-to-collection)
+    series_position: int = 0  # its number in the series (0: none given)
     slug: str = ""
     cover: str = ""  # a JPEG or PNG under manuscript/; without it the EPUB gets a typographic cover
 
@@ -59,10 +62,16 @@ class PrintSettings:
 
 
 @dataclass
+class EbookSettings:
+    stores: list[str] = field(default_factory=list)  # store editions herpress build also makes (outputs.STORES)
+
+
+@dataclass
 class BookConfig:
     book: BookSection = field(default_factory=BookSection)
     contents: ContentsSection = field(default_factory=lambda: ContentsSection(chapters=[]))
     print: PrintSettings = field(default_factory=PrintSettings)
+    ebook: EbookSettings = field(default_factory=EbookSettings)
 
 
 PAPERS = ("white", "cream")
@@ -160,6 +169,10 @@ def _convert(hint, value, name, table, text, where):
         if not isinstance(value, str):
             raise BookError(f"'{name}' must be a string, not {_kind(value)}", where, line)
         return value
+    if hint is int:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise BookError(f"'{name}' must be a whole number, not {_kind(value)}", where, line)
+        return value
     if typing.get_origin(hint) is list:
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise BookError(f"'{name}' must be a list of strings", where, line)
@@ -181,7 +194,7 @@ def _check(config: BookConfig, text: str, where) -> None:
 
     for name, value in vars(book).items():
         for item in value if isinstance(value, list) else [value]:
-            bad = CONTROL.search(item)
+            bad = CONTROL.search(item) if isinstance(item, str) else None
             if bad:
                 problem(f"'{name}' holds the control character U+{ord(bad[0]):04X}: an EPUB cannot carry it", name,
                         "book")
@@ -218,6 +231,11 @@ def _check(config: BookConfig, text: str, where) -> None:
     if config.print.profile not in PROFILES:
         choices = ", ".join(PROFILES)
         problem(f"unknown print profile '{config.print.profile}' (one of {choices})", "profile", "print")
+    from .outputs import STORES
+
+    for store in config.ebook.stores:
+        if store not in STORES:
+            problem(f"unknown store '{store}' (one of {', '.join(STORES)})", "stores", "ebook")
     if config.print.paper not in PAPERS:
         problem(f"unknown paper '{config.print.paper}' (one of {', '.join(PAPERS)})", "paper", "print")
     problems.raise_any()

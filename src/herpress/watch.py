@@ -58,19 +58,25 @@ def snapshot(book_dir: Path) -> dict[str, tuple[int, int]]:
     return seen
 
 
-def watch(book_dir: Path, formats: tuple[str, ...], *, profile: str | None = None,
+def watch(book_dir: Path, formats: tuple[str, ...] | None, *, profile: str | None = None,
           built: Callable[[BuildResult, float], None], failed: Callable[[Exception], None]) -> None:
-    """Build ``formats`` now and after every change, until Ctrl-C (KeyboardInterrupt).
+    """Build ``formats`` (None: what ``herpress build`` makes, as book.toml says at each build)
+    now and after every change, until Ctrl-C (KeyboardInterrupt).
 
     ``built(result, seconds)`` hears of each build, ``failed(error)`` of each that failed (a
     :class:`BookError`, or another exception: a bug); a failure ends nothing: the last good
     outputs stay, and the next change is built again. Both are called in the building process.
     A folder that is not a book is refused at once (:class:`BookError`), not watched.
     """
+    import jinja2  # noqa: F401  (templates of both media)
+
+    from . import reader  # noqa: F401  (Python-Markdown, lxml)
+    from .build import default_formats
+    from .outputs import warm
     from .sources import open_book
 
-    open_book(book_dir)
-    _import_for(formats)
+    source = open_book(book_dir)
+    warm(formats or default_formats(source))  # each forked build starts with the imports done
     last: dict | None = None
     while True:
         current = snapshot(book_dir)
@@ -86,24 +92,7 @@ def watch(book_dir: Path, formats: tuple[str, ...], *, profile: str | None = Non
         in_child(_build_once, book_dir, formats, profile, built, failed)
 
 
-def _import_for(formats: tuple[str, ...]) -> None:
-    """Import, once, what a build of ``formats`` uses, so that every forked build starts with it."""
-    import jinja2  # noqa: F401  (templates of both media)
-
-    from . import reader  # noqa: F401  (Python-Markdown, lxml)
-
-    if "epub" in formats:
-        from .epub import writer  # noqa: F401  (ebooklib)
-    if "pdf" in formats:
-        import pypdf  # noqa: F401  (preflight, joining the parts)
-        import weasyprint  # noqa: F401
-        import weasyprint.text.fonts  # noqa: F401
-
-        from .pdf import preflight  # noqa: F401
-        from .pdf import interior, parts, pdfjoin  # noqa: F401
-
-
-def _build_once(book_dir: Path, formats: tuple[str, ...], profile: str | None, built, failed) -> None:
+def _build_once(book_dir: Path, formats: tuple[str, ...] | None, profile: str | None, built, failed) -> None:
     start = time.perf_counter()
     try:
         result = build(book_dir, formats, profile=profile)

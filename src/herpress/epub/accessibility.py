@@ -39,11 +39,10 @@ def metadata(book: Book, facts: Facts) -> list[tuple[str, str]]:
     visual = bool(book.figures) or facts.cover_image
     problems = facts.problems + undescribed_visuals(book)
     pairs = [("schema:accessMode", "textual")]
-    if visual:
+    if visual:  # EPUB Accessibility 1.2 requires at least one accessModeSufficient: there always is one
         pairs.append(("schema:accessMode", "visual"))
-        if book.figures:
-            pairs.append(("schema:accessModeSufficient", "textual,visual"))
-    if not problems:
+        pairs.append(("schema:accessModeSufficient", "textual,visual"))
+    if not problems or not visual:
         pairs.append(("schema:accessModeSufficient", "textual"))
     features = ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"]
     if visual and not problems:

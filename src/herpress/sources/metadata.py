@@ -28,6 +28,8 @@ def complete(book: BookSection, where: str, fallback_title: str, warnings: list[
         warnings.append(BookWarning(message, where or None, line if where else None))
 
     for name, value in vars(book).items():
+        if isinstance(value, int):  # series_position
+            continue
         cleaned = [CONTROL.sub("", item) for item in value] if isinstance(value, list) else CONTROL.sub("", value)
         if cleaned != value:
             setattr(book, name, cleaned)

@@ -1,31 +1,30 @@
-"""The EPUB 3: XHTML documents from templates, packed by ebooklib, zipped byte-stable (:mod:`.ocf`).
+"""The EPUB's documents and files, rendered from the Book: a :class:`Publication` that an edition
+may change (:mod:`herpress.epub.kindle`, :mod:`.kobo`, :mod:`.apple`) before
+:mod:`herpress.epub.package` packs it.
 
 ebooklib re-parses ``EpubHtml`` content and loses attributes on the way, so every
-document goes in as a plain ``EpubItem`` whose bytes are written as they are
+document is kept as the bytes the templates made, and packed as a plain ``EpubItem``
 (``../shared/REFERENCE.md`` §2).
 
 Given the print layout of the same book, each document gets page-break markers where
 the printed pages begin (:mod:`herpress.pagemap`) and the nav a page-list; the
-accessibility metadata is derived from what the package ends up holding
+accessibility metadata is derived from what the publication holds
 (:mod:`herpress.epub.accessibility`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import io
+import dataclasses
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ebooklib import epub
 from lxml import etree
 
-from . import ocf
-from ..clock import source_date
 from . import accessibility
 from .. import pagemap, styles
 from .cover_image import cover as make_cover
+from .raster import opaque
 from ..model import Book, Chapter
 from ..xhtml import inner_xhtml, parse_html, parse_xhtml
 
@@ -34,7 +33,7 @@ EPUB_NS = "http://www.idpf.org/2007/ops"
 FONT_TYPES = {".otf": "font/otf", ".ttf": "font/ttf", ".woff": "font/woff", ".woff2": "font/woff2"}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Document:
     name: str  # file name inside the EPUB
     title: str
@@ -42,30 +41,46 @@ class Document:
     properties: tuple[str, ...] = ()
 
 
-def build_time() -> dt.datetime:
-    """``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now; never before 1980 (zip)."""
-    moment = source_date() or dt.datetime.now(dt.timezone.utc)
-    return max(moment.replace(microsecond=0), dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc))
+@dataclass(frozen=True)
+class Resource:
+    """A file of the package that is not in the spine: the stylesheet, a font, an image."""
+
+    uid: str
+    name: str
+    media_type: str
+    data: bytes
+    properties: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Publication:
+    """Everything an EPUB holds, before it is packed. Editions make changed copies
+    (``dataclasses.replace``); nothing here is shared mutable state."""
+
+    book: Book
+    documents: tuple[Document, ...]  # in reading order: the spine
+    resources: tuple[Resource, ...]
+    meta: tuple[tuple[str, str], ...]  # (property, value) of the package's <meta> elements
+    toc: tuple[tuple[str, str, str], ...]  # (href, title, uid) of the NCX, for EPUB 2 readers
+    extra: tuple[tuple[str, bytes], ...] = ()  # files outside the package (META-INF/…), as (name, data)
+
+    def changed(self, **fields) -> "Publication":
+        return dataclasses.replace(self, **fields)
 
 
 def chapter_file(chapter: Chapter) -> str:
     return f"{chapter.slug}.xhtml"
 
 
-def write_epub(book: Book, target: Path, print_layout=None, starts: list | None = None,
-               drawn_cover: bytes | None = None, deflate_cache: Path | None = None) -> None:
-    """Write the EPUB; with ``print_layout`` (:func:`herpress.pdf.interior.layout` of the same
-    book), or the ``starts`` read from it (:func:`herpress.pagemap.page_starts`, as cached by
-    :mod:`herpress.cache`), it carries the print edition's page numbers. ``drawn_cover``: the
-    typographic cover, already drawn (see :func:`herpress.build.cached_cover`). ``deflate_cache``:
-    a folder keeping each file's deflated bytes between builds (:mod:`herpress.epub.ocf`)."""
+def render(book: Book, starts: list | None = None, drawn_cover: bytes | None = None) -> Publication:
+    """The book's publication; with ``starts`` (:func:`herpress.pagemap.page_starts` of its print
+    layout, or as cached by :mod:`herpress.cache`) it carries the print edition's page numbers.
+    ``drawn_cover``: the typographic cover, already drawn (:func:`herpress.epub.output.cached_cover`)."""
     env = styles.templates_for(book)
     meta = book.metadata
     links = _links(book)
     cover = make_cover(book, drawn_cover)
-    if starts is None:
-        starts = pagemap.page_starts(print_layout, book) if print_layout is not None else []
-    starts = _markable(book, starts)
+    starts = _markable(book, starts or [])
     documents = [
         Document("cover.xhtml", "Cover", _render(env, "epub/cover.xhtml.j2", meta=meta, cover=cover)),
         Document("titlepage.xhtml", "Title page", _render(env, "epub/titlepage.xhtml.j2", meta=meta)),
@@ -85,67 +100,28 @@ def write_epub(book: Book, target: Path, print_layout=None, starts: list | None 
     if book.index:
         documents.append(Document("index.xhtml", "Index",
                                   _render(env, "epub/index.xhtml.j2", meta=meta, index=book.index, links=links)))
-
     documents = _mark_pages(documents, starts, book)
     facts = accessibility.Facts(page_list=bool(starts), cover_image=True, data_tables=len(book.figures),
                                 notes=sum(len(c.notes) for c in book.chapters))
-
-    package = epub.EpubBook()
-    package.set_identifier(meta.identifier)
-    package.set_title(meta.title)
-    package.set_language(meta.language)
-    package.add_author(meta.creator)
-    package.add_metadata("DC", "publisher", meta.publisher)
-    for name in ("date", "rights", "description"):
-        if getattr(meta, name):
-            package.add_metadata("DC", name, getattr(meta, name))
-    for subject in meta.subjects:
-        package.add_metadata("DC", "subject", subject)
-    for prop, value in accessibility.metadata(book, facts):
-        package.add_metadata(None, "meta", value, {"property": prop})
+    meta_pairs = list(accessibility.metadata(book, facts))
     if starts:
-        package.add_metadata(None, "meta", _print_edition(meta), {"property": "pageBreakSource"})
+        meta_pairs.append(("pageBreakSource", _print_edition(meta)))
 
-    items = {}
-    for document in documents:
-        item = epub.EpubItem(uid=document.name.removesuffix(".xhtml"), file_name=document.name,
-                             media_type=XHTML, content=document.content)
-        item.properties = list(document.properties)
-        package.add_item(item)
-        items[document.name] = item
     fonts = embedded_fonts(book)
-    package.add_item(epub.EpubItem(uid="css", file_name="css/epub.css", media_type="text/css",
-                                   content=_declared_only(styles.find(book.style_dirs, "epub.css").read_bytes(),
-                                                          {font.name for font in fonts})))
-    for n, font in enumerate(fonts):
-        package.add_item(epub.EpubItem(uid=f"font-{n}", file_name=f"fonts/{font.name}",
-                                       media_type=FONT_TYPES[font.suffix.lower()], content=font.read_bytes()))
-    cover_item = epub.EpubImage(uid="cover-image", file_name=cover.name, media_type=cover.media_type,
-                                content=cover.data)
-    cover_item.properties = ["cover-image"]
-    package.add_item(cover_item)
-    package.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})  # EPUB 2 readers, Kindle
-    figure_assets = {name for figure in book.figures for name in (figure.svg_name, figure.png_name)}
-    for n, asset in enumerate(a for name, a in sorted(book.assets.items()) if name not in figure_assets):
-        package.add_item(epub.EpubItem(uid=f"image-{n}", file_name=asset.name, media_type=asset.media_type,
-                                       content=asset.data))  # the author's own images
-    for n, figure in enumerate(book.figures):  # SVG, and PNG for reading systems (and stores) without SVG
-        for kind, name in (("svg", figure.svg_name), ("png", figure.png_name)):
-            asset = book.assets[name]
-            package.add_item(epub.EpubItem(uid=f"img-{n}-{kind}", file_name=asset.name, media_type=asset.media_type,
-                                           content=asset.data))
-
-    package.spine = [items[d.name] for d in documents]
-    package.toc = [epub.Link(chapter_file(c), c.title, c.slug) for c in book.chapters]
-    package.add_item(epub.EpubNcx())
-
-    moment = build_time()
-    packed = io.BytesIO()  # uncompressed: the container below deflates each file once
-    epub.write_epub(packed, package, {"epub3_pages": False, "mtime": moment.replace(tzinfo=None),
-                                      "raise_exceptions": True, "compresslevel": 0})
-    entries = [(name, _finish_opf(data, meta.language) if name.endswith(".opf") else data)
-               for name, data in ocf.read_entries(packed.getvalue())]
-    ocf.write_ocf(target, entries, moment, cache=deflate_cache)
+    resources = [Resource("css", "css/epub.css", "text/css",
+                          _declared_only(styles.find(book.style_dirs, "epub.css").read_bytes(),
+                                         {font.name for font in fonts}))]
+    resources += [Resource(f"font-{n}", f"fonts/{font.name}", FONT_TYPES[font.suffix.lower()], font.read_bytes())
+                  for n, font in enumerate(fonts)]
+    resources.append(Resource("cover-image", cover.name, cover.media_type, cover.data, ("cover-image",)))
+    charts = {name for figure in book.figures for name in (figure.svg_name, figure.png_name)}
+    resources += [Resource(f"image-{n}", asset.name, asset.media_type, asset.data)  # the author's own images
+                  for n, asset in enumerate(a for name, a in sorted(book.assets.items()) if name not in charts)]
+    resources += [Resource(f"chart-{n}", figure.svg_name, "image/svg+xml", book.assets[figure.svg_name].data)
+                  for n, figure in enumerate(book.figures)]  # the PNGs only in the Kindle edition
+    resources = [dataclasses.replace(r, data=opaque(r.data)) if r.media_type == "image/png" else r for r in resources]
+    toc = tuple((chapter_file(c), c.title, c.slug) for c in book.chapters)
+    return Publication(book, tuple(documents), tuple(resources), tuple(meta_pairs), toc)
 
 
 def embedded_fonts(book: Book) -> list[Path]:
@@ -313,13 +289,7 @@ def _mark_pages(documents: list[Document], starts: list[pagemap.PageStart], book
     return marked
 
 
+
 def _print_edition(meta) -> str:
     """The print edition the page numbers come from: its ISBN, else the book's identifier."""
     return f"urn:isbn:{meta.isbn.replace('-', '')}" if meta.isbn else meta.identifier
-
-
-def _finish_opf(opf: bytes, language: str) -> bytes:
-    """What ebooklib cannot write: ``xml:lang`` on the package."""
-    root = etree.fromstring(opf)
-    root.set("{http://www.w3.org/XML/1998/namespace}lang", language)
-    return etree.tostring(root, encoding="utf-8", xml_declaration=True)

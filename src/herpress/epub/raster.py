@@ -1,0 +1,89 @@
+"""Images as the stores take them: opaque, within their size limits, and SVG made raster.
+
+KDP and Kobo refuse images with transparency and take none over 5 MB; an alpha channel that is
+opaque everywhere (what matplotlib writes) is still an alpha channel to their checks. Every
+edition's PNGs go through :func:`opaque`; the Kindle edition's SVGs through :func:`rasterise`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+from lxml import etree
+
+MAX_BYTES = 5 * 2**20  # KDP and Kobo: images up to 5 MB
+MAX_SIDE = 2560  # pixels: a Kindle Scribe's long side; more only costs the reader's download
+SVG_SCALE = 2  # an author's SVG rasterised at twice its CSS size (192 dpi), within MAX_SIDE
+
+
+def opaque(png: bytes) -> bytes:
+    """``png`` without an alpha channel (flattened onto white) and within KDP's size limits; an
+    image that needs neither comes back as it was."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
+        if not has_alpha and max(image.size) <= MAX_SIDE and len(png) <= MAX_BYTES:
+            return png
+        image = image.convert("RGBA") if has_alpha else image.convert("RGB")
+        if has_alpha:
+            plate = Image.new("RGB", image.size, "white")
+            plate.paste(image, mask=image.getchannel("A"))
+            image = plate
+        if max(image.size) > MAX_SIDE:
+            image.thumbnail((MAX_SIDE, MAX_SIDE), Image.LANCZOS)
+        while True:
+            out = io.BytesIO()
+            image.save(out, format="PNG", optimize=True)
+            if out.tell() <= MAX_BYTES or max(image.size) < 400:
+                return out.getvalue()
+            image = image.resize((image.width * 3 // 4, image.height * 3 // 4), Image.LANCZOS)
+
+
+_LENGTH = re.compile(r"^\s*([0-9.]+)\s*(px|pt|in|cm|mm)?\s*$")
+_PX = {"px": 1, None: 1, "pt": 96 / 72, "in": 96, "cm": 96 / 2.54, "mm": 96 / 25.4}
+
+
+def svg_size(svg: bytes) -> tuple[float, float]:
+    """The SVG's CSS size in px: its width and height, else its viewBox, else 300×150 (HTML's default)."""
+    root = etree.fromstring(svg, etree.XMLParser(resolve_entities=False, no_network=True))
+    lengths = [_LENGTH.match(root.get(name) or "") for name in ("width", "height")]
+    if all(lengths):
+        return tuple(float(m.group(1)) * _PX[m.group(2)] for m in lengths)
+    box = (root.get("viewBox") or "").replace(",", " ").split()
+    if len(box) == 4:
+        width, height = float(box[2]), float(box[3])
+        if lengths[0]:
+            scale = float(lengths[0].group(1)) * _PX[lengths[0].group(2)] / width
+            return width * scale, height * scale
+        return width, height
+    return 300.0, 150.0
+
+
+def rasterise(svg: bytes) -> bytes:
+    """An SVG of the author's as an opaque PNG, drawn by WeasyPrint's SVG renderer (nothing but
+    the SVG itself is read: it comes checked by :func:`herpress.references.svg_problem`)."""
+    import base64
+
+    import pypdfium2
+    from weasyprint import HTML
+
+    width, height = svg_size(svg)
+    scale = min(SVG_SCALE, MAX_SIDE / max(width, height, 1))
+    source = base64.b64encode(svg).decode()
+    html = (f'<style>@page {{ size: {width:.2f}px {height:.2f}px; margin: 0 }} body {{ margin: 0 }} '
+            f'img {{ display: block; width: {width:.2f}px; height: {height:.2f}px }}</style>'
+            f'<img src="data:image/svg+xml;base64,{source}">')
+    from weasyprint.urls import URLFetcher
+
+    pdf = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=["data"], fail_on_errors=True)).write_pdf()
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        bitmap = document[0].render(scale=scale * 96 / 72, fill_color=(255, 255, 255, 255))
+        image = bitmap.to_pil().convert("RGB")
+    finally:
+        document.close()
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()

@@ -1,0 +1,55 @@
+"""The print interior as a format of :mod:`herpress.outputs`: laid out (a part at a time, through
+the part cache, where the profile allows it), preflighted, and its page starts left for the ebooks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import cache
+from ..errors import BookError
+
+
+def write(job, target: Path) -> None:
+    from .interior import print_book
+
+    book, out = job.book, job.out
+    profile = book.print_settings.profile
+    hint = cache.page_count_hint(out, profile) or estimate_pages(book)
+    parts = cache.PartCache(cache.cache_dir(out) / "parts", cache.digest_of(job.inputs.code, job.inputs.print_styles)) \
+        if job.inputs is not None else None
+    printed = print_book(book, target, pages_hint=hint, memo=cache.load_parts_memo(out, profile), part_cache=parts)
+    if printed.memo is not None:
+        cache.save_parts_memo(out, profile, printed.memo)
+    warnings = printed.warnings + check_interior(target, printed)
+    cache.save_page_count(out, profile, printed.page_count)
+    if job.layout_key:
+        cache.save_page_map(out, job.layout_key, printed.starts)
+    job.printed, job.starts, job.page_count = printed, printed.starts, printed.page_count
+    job.warnings += warnings
+    job.facts["pdf"] = {"pages": printed.page_count, "warnings": warnings}
+
+
+def estimate_pages(book) -> int:
+    """A guess at the printed page count, to pick the gutter band of the first layout (which
+    then checks it): ~1,850 visible characters per 6×9 in page (measured on the benchmark's book),
+    scaled by the text area, plus chapter openings and the front and back matter."""
+    from ..config import TRIMS
+
+    width, height = TRIMS[book.print_settings.trim]
+    area = (width - 1.2) * (height - 1.5) / (4.8 * 7.5)
+    characters = sum(chapter.visible_characters() for chapter in book.chapters)
+    return round(characters / (1850 * area) + 1.5 * len(book.chapters) + 12)
+
+
+def check_interior(path: Path, laid_out) -> list[str]:
+    """Preflight a freshly written interior (``laid_out``: a PrintLayout or Printed): errors stop
+    the build, warnings are returned."""
+    from .preflight import Expected, preflight
+
+    g = laid_out.geometry
+    checked = preflight(path, laid_out.profile, Expected((g.width, g.height), g.bleed, g.bleed_sides if g.bleed else "none"),
+                        images=False)  # proofread.py names each low-resolution image by its file
+    notes = [f"footnote {note} is not on the page of its call (WeasyPrint #1564)" for note in laid_out.misplaced_notes]
+    if checked.errors:
+        raise BookError(f"the {laid_out.profile.name} PDF fails preflight: " + "; ".join(checked.errors))
+    return checked.warnings + notes
