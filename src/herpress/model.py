@@ -143,10 +143,18 @@ class IndexEntry:
     subentries: list["IndexEntry"] = field(default_factory=list)
     key: str = ""  # case- and accent-free sort key of the term, set by the reader
     id: str = ""  # id of the entry in the index (for "see" links)
+    markup: str = ""  # the term (or sub-entry) as the index shows it: titles in <em>; else its text
 
     @property
     def text(self) -> str:
         return self.sub if self.sub is not None else self.term
+
+    @property
+    def shown(self) -> str:
+        """The entry's markup as the index prints it (escaped text when no title is in it)."""
+        import html
+
+        return self.markup or html.escape(self.text)
 
     @property
     def letter(self) -> str:

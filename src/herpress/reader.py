@@ -33,7 +33,7 @@ from .extensions.fences import FenceInfoExtension, with_default_language
 from .extensions.lists import ListIndentExtension
 from .extensions.stray_html import StrayHtmlExtension
 from .extensions.glossary import GlossaryExtension
-from .extensions.index import IndexExtension, parse_mark
+from .extensions.index import IndexExtension, emphasis, parse_mark
 from .extensions.tables import take_caption
 from .model import Asset, Book, BookWarning, Chapter, Figure, GlossaryEntry, Heading, IndexEntry, Location, Note, Table
 from .sources import Entry, Manuscript, Page, Text, open_book
@@ -677,7 +677,11 @@ def _resolve_part(part, chapter: Chapter, source: str, converter: _Converter, ta
         if not term:
             problem(f"empty index mark {{^{raw}}}", line_of(source, "{^" + raw) or line_of(source, "{^"))
             continue
-        entry = marks.setdefault((term, sub), IndexEntry(term=term, sub=sub))
+        (term, term_markup), (sub, sub_markup) = emphasis(term), emphasis(sub) if sub else (None, "")
+        see = emphasis(see)[0] if see else see
+        entry = marks.setdefault((term, sub), IndexEntry(term=term, sub=sub, markup=sub_markup or term_markup))
+        if sub is not None:  # the main entry as it is shown, when only its sub-entries are marked
+            marks.setdefault((term, None), IndexEntry(term=term, markup=term_markup))
         entry.see = entry.see or see
         entry.locations.append(Location(id=mark.get("id"), chapter=chapter.slug, where=chapter.label))
     for element in part.iter():
@@ -729,7 +733,8 @@ def _index_tree(book: Book, marks: dict, converter: _Converter, positions: dict[
     mains: dict[str, IndexEntry] = {}
     for (term, sub), entry in marks.items():
         key = sort_key(term)
-        main = mains.setdefault(key, IndexEntry(term=term, key=key, id=f"ixe-{slugify(term)}"))
+        main = mains.setdefault(key, IndexEntry(term=term, key=key, id=f"ixe-{slugify(term)}",
+                                                markup=marks.get((term, None), entry).markup if sub else entry.markup))
         entry.key = sort_key(sub) if sub else key
         if sub is None:
             main.locations.extend(entry.locations)

@@ -98,7 +98,7 @@ def rc(families: str | Sequence[str]) -> dict:
         "legend.frameon": False,
         "lines.linewidth": 1.5,
         "lines.markersize": 4,
-        "svg.fonttype": "none",
+        "svg.fonttype": "path",  # labels as outlines of the book's face: an SVG in an img reads no font
         "svg.hashsalt": SVG_SALT,
         "svg.id": None,
         "savefig.facecolor": "white",

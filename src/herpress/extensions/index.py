@@ -1,7 +1,13 @@
-"""``{^entry}``, ``{^entry!sub-entry}``, ``{^entry|see other}``: an invisible index mark."""
+"""``{^entry}``, ``{^entry!sub-entry}``, ``{^entry|see other}``: an invisible index mark.
+
+A title in an entry is set in italics as in the text: ``{^*Her*}`` is listed as *Her* (sorted
+under H); only asterisks mark it, so a term like ``unwrap_or_else`` keeps its underscores.
+"""
 
 from __future__ import annotations
 
+import html
+import re
 import xml.etree.ElementTree as etree
 
 from markdown import Extension, Markdown
@@ -18,6 +24,18 @@ def parse_mark(text: str) -> tuple[str, str | None, str | None]:
         see = see.strip() or None
     entry, _, sub = text.partition("!")
     return entry.strip(), (sub.strip() or None), see
+
+
+_EMPHASIS = re.compile(r"\*([^*]+)\*")
+
+
+def emphasis(text: str) -> tuple[str, str]:
+    """``"*Her* (film)"`` → ("Her (film)", "<em>Her</em> (film)"): the plain text (sorting, ids,
+    messages) and the markup the index shows."""
+    plain = _EMPHASIS.sub(r"\1", text)
+    markup = "".join(f"<em>{html.escape(part)}</em>" if n % 2 else html.escape(part)
+                     for n, part in enumerate(_EMPHASIS.split(text)))
+    return plain, markup
 
 
 class IndexMarkProcessor(InlineProcessor):
