@@ -14,7 +14,7 @@ from test_build import herpress, long_book, parts, wait_for
 from herpress import forked, pagemap
 
 from herpress.pdf import profiles
-from herpress.build import check_interior
+from herpress.pdf.output import check_interior
 from herpress.errors import BookError, BookErrors
 from herpress.pdf.preflight import fonts_in
 from herpress.pdf import parts as book_parts

@@ -133,6 +133,20 @@ def end_group(process: subprocess.Popen) -> None:
     process.wait()
 
 
+def run_in_group(command: list[str], env: dict, late: str) -> tuple[int, str]:
+    """Run ``command`` in a process group of its own, ended (with whatever it started) however it
+    ends; (exit status, output). ``late``: the failure said when it outlasts :data:`TIMEOUT`."""
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, env=env, start_new_session=True)
+    try:
+        output, _ = process.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{late} in {TIMEOUT} s")
+    finally:
+        end_group(process)
+    return process.returncode, output
+
+
 @contextmanager
 def chromium(work: Path):
     """Debian's Chromium, headless, on a fresh profile, with its profile and temporary files
@@ -209,19 +223,11 @@ def epubjs(sample) -> dict:
         (site / "book.epub").symlink_to(sample.outputs["epub"])
         report_path = work / "report.json"
         with serve(site) as base, chromium(work) as cdp:
-            driver = subprocess.Popen(
+            returncode, output = run_in_group(
                 ["node", str(ENGINES / "epubjs.mjs"), str(READER), cdp, f"{base}/view.html", str(SCREENS),
-                 str(report_path)],
-                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                env={**os.environ, "TMPDIR": str(work / "tmp")}, start_new_session=True)
-            try:
-                output, _ = driver.communicate(timeout=TIMEOUT)
-            except subprocess.TimeoutExpired:
-                pytest.fail(f"epub.js did not get through the book in {TIMEOUT} s")
-            finally:
-                end_group(driver)
+                 str(report_path)], {**os.environ, "TMPDIR": str(work / "tmp")}, "epub.js did not get through the book")
         if not report_path.exists():
-            pytest.fail(f"the epub.js driver wrote no report (exit {driver.returncode}):\n{output}")
+            pytest.fail(f"the epub.js driver wrote no report (exit {returncode}):\n{output}")
         shutil.copy(report_path, SCREENS / "epubjs-report.json")  # beside the screenshots, to read by eye
         report = json.loads(report_path.read_text())
         report["output"] = output
@@ -326,16 +332,9 @@ def calibre_lines(sample) -> list[str]:
         env = {**os.environ, "CALIBRE_CONFIG_DIRECTORY": str(work / "config"), "CALIBRE_TEMP_DIR": str(work / "tmp"),
                "QT_QPA_PLATFORM": "offscreen"}
         (work / "tmp").mkdir()
-        process = subprocess.Popen(["ebook-convert", str(sample.outputs["epub"]), str(work / "book.txt")],
-                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                   text=True, env=env, start_new_session=True)
-        try:
-            output, _ = process.communicate(timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            pytest.fail(f"ebook-convert did not finish in {TIMEOUT} s")
-        finally:
-            end_group(process)
-        assert process.returncode == 0, output
+        returncode, output = run_in_group(["ebook-convert", str(sample.outputs["epub"]), str(work / "book.txt")],
+                                          env, "ebook-convert did not finish")
+        assert returncode == 0, output
         text = (work / "book.txt").read_text(encoding="utf-8")
         SCREENS.mkdir(parents=True, exist_ok=True)
         (SCREENS / "calibre.txt").write_text(text, encoding="utf-8")  # beside the screenshots, to read by eye

@@ -7,7 +7,6 @@ settings. The options file is named by nothing in the package, so EPUBCheck does
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from .documents import Publication
 from .output import write as write_epub

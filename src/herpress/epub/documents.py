@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
@@ -208,8 +208,6 @@ def _undeclared(container) -> str:
 
 def _notes_relinked(chapter: Chapter, links: dict[str, str]) -> Chapter:
     """A copy of ``chapter`` whose notes' links to other documents name those documents."""
-    import dataclasses
-
     notes = []
     for note in chapter.notes:
         container = parse_xhtml(note.html)
