@@ -153,8 +153,9 @@ def _build(book_dir: Path, source, formats: tuple[str, ...], *, outputs: dict[st
         report("Reading the outputs back")  # nothing lost, nothing past the page (proofread.py)
         printing = [f.name for f in chosen if f.medium == "print"]
         reading = [f.name for f in chosen if f.medium == "ebook"]
+        words = cache.BlobCache(cache.cache_dir(out) / "words", inputs.code) if inputs is not None else None
         proof = proofread(book, pdf=stage.files.get(targets[printing[0]]) if printing else None, printed=job.printed,
-                          epub=stage.files.get(targets[reading[0]]) if reading else None, strict=strict)
+                          epub=stage.files.get(targets[reading[0]]) if reading else None, strict=strict, memo=words)
         book.warnings += proof.warnings
         result.word_counts = proof.counts
         proof.raise_any()
@@ -162,6 +163,7 @@ def _build(book_dir: Path, source, formats: tuple[str, ...], *, outputs: dict[st
             result.outputs.update(targets)
             if inputs is not None:
                 _record(out, result, keys, job.facts)
+                words.keep_only_used()
     if html is not None and job.printed is not None:
         from .pdf.print_html import write_print_html
 
@@ -323,7 +325,7 @@ def sweep(out: Path) -> None:
     """Remove what builds that were killed left in ``build/``: their temporary outputs, and the
     cache files they were writing (:func:`herpress.cache.sweep_stale`)."""
     cache.sweep_stale(out, ".part")
-    for folder in ("", "chapters", "pagemap", "cover", "charts"):
+    for folder in ("", "chapters", "pagemap", "cover", "charts", "words", "documents"):
         cache.sweep_stale(cache.cache_dir(out) / folder, ".tmp")
 
 

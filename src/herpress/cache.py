@@ -396,6 +396,46 @@ class PartCache:
                 old.unlink(missing_ok=True)
 
 
+class BlobCache:
+    """Bytes made from other things (a rendered EPUB document, a chapter's word count), under a
+    digest of everything they were made from and ``salt`` (herpress's code, the styles). Each
+    entry is sealed with its own SHA-256: a damaged or truncated one is made again, never used."""
+
+    def __init__(self, directory: Path, salt: str):
+        self.directory, self.salt = directory, salt
+        self.used: set[str] = set()
+        self.hits = 0  # entries found whole, in this build (tests read it)
+
+    def key(self, *parts: str) -> str:
+        return digest_of(self.salt, *parts)
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            data = (self.directory / key).read_bytes()
+        except OSError:
+            return None
+        seal, _, body = data.partition(b"\n")
+        if seal.decode("ascii", "replace") != hashlib.sha256(body).hexdigest():
+            return None
+        self.used.add(key)
+        self.hits += 1
+        return body
+
+    def put(self, key: str, data: bytes) -> None:
+        """Keep ``data``; a cache that cannot be written only costs the next build."""
+        try:
+            write_atomically(self.directory / key, hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
+            self.used.add(key)
+        except OSError:
+            pass
+
+    def keep_only_used(self) -> None:
+        """Remove every entry this build did not use: one book's current entries, not every draft's."""
+        for old in self.directory.iterdir() if self.directory.is_dir() else ():
+            if old.name not in self.used and not old.name.startswith("."):
+                old.unlink(missing_ok=True)
+
+
 # --- the last build ------------------------------------------------------------------------
 
 

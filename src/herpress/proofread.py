@@ -37,8 +37,9 @@ class Proof:
 
 
 def proofread(book: Book, *, pdf: Path | None = None, printed=None, epub: Path | None = None,
-              strict: bool = False) -> Proof:
-    """Check the outputs just written (``printed``: the PDF writer's :class:`~herpress.pdf.interior.Printed`)."""
+              strict: bool = False, memo=None) -> Proof:
+    """Check the outputs just written (``printed``: the PDF writer's :class:`~herpress.pdf.interior.Printed`;
+    ``memo``: a :class:`herpress.cache.BlobCache` of word counts, for what did not change)."""
     from .pdf import pagefit
     from . import wordgate
 
@@ -59,9 +60,9 @@ def proofread(book: Book, *, pdf: Path | None = None, printed=None, epub: Path |
                 f"(page {label}), which {printed.profile.service} refuses"))
         media["PDF"] = wordgate.chapter_words(book, printed.starts, pages)
     if epub is not None:
-        media["EPUB"] = wordgate.epub_words(epub, book)
+        media["EPUB"] = wordgate.epub_words(epub, book, memo)
     if media:
-        proof.counts = wordgate.compare(book, media)
+        proof.counts = wordgate.compare(book, media, memo)
         proof.errors += [BookError(message, file, line) for message, file, line in wordgate.losses(book, proof.counts)]
     return proof
 

@@ -72,15 +72,19 @@ def chapter_file(chapter: Chapter) -> str:
     return f"{chapter.slug}.xhtml"
 
 
-def render(book: Book, starts: list | None = None, drawn_cover: bytes | None = None) -> Publication:
+def render(book: Book, starts: list | None = None, drawn_cover: bytes | None = None, memo=None) -> Publication:
     """The book's publication; with ``starts`` (:func:`herpress.pagemap.page_starts` of its print
     layout, or as cached by :mod:`herpress.cache`) it carries the print edition's page numbers.
-    ``drawn_cover``: the typographic cover, already drawn (:func:`herpress.epub.output.cached_cover`)."""
+    ``drawn_cover``: the typographic cover, already drawn (:func:`herpress.epub.output.cached_cover`).
+    ``memo``: a :class:`herpress.cache.BlobCache` of chapter documents, each under a digest of
+    everything it draws from the rest of the book (:func:`_chapter_inputs`): after a one-chapter
+    edit, one chapter is rendered again, and those whose numbers, links or pages it moved."""
     env = styles.templates_for(book)
     meta = book.metadata
     links = _links(book)
     cover = make_cover(book, drawn_cover)
     starts = _markable(book, starts or [])
+    by_file = _starts_by_file(book, starts)
     documents = [
         Document("cover.xhtml", "Cover", _render(env, "epub/cover.xhtml.j2", meta=meta, cover=cover)),
         Document("titlepage.xhtml", "Title page", _render(env, "epub/titlepage.xhtml.j2", meta=meta)),
@@ -90,17 +94,26 @@ def render(book: Book, starts: list | None = None, drawn_cover: bytes | None = N
                  ("nav",)),
     ]
     for chapter in book.chapters:
-        body = _chapter_body(env, chapter, links)
-        chapter = _notes_relinked(chapter, links)  # issue 5: glossary uses and cross-references in notes
-        documents.append(Document(chapter_file(chapter), chapter.title,
-                                  _render(env, "epub/chapter.xhtml.j2", meta=meta, chapter=chapter, body=body)))
+        name = chapter_file(chapter)
+        key = memo.key(*_chapter_inputs(chapter, links, by_file.get(name, []), meta)) if memo is not None else ""
+        content = memo.get(key) if memo is not None else None
+        if content is None:
+            body = _chapter_body(env, chapter, links)
+            relinked = _notes_relinked(chapter, links)  # issue 5: glossary uses and cross-references in notes
+            content = _marked(_render(env, "epub/chapter.xhtml.j2", meta=meta, chapter=relinked, body=body),
+                              by_file.get(name))
+            if memo is not None:
+                memo.put(key, content)
+        documents.append(Document(name, chapter.title, content))
     if book.glossary:
         documents.append(Document("glossary.xhtml", "Glossary",
                                   _render(env, "epub/glossary.xhtml.j2", meta=meta, glossary=book.glossary, links=links)))
     if book.index:
         documents.append(Document("index.xhtml", "Index",
                                   _render(env, "epub/index.xhtml.j2", meta=meta, index=book.index, links=links)))
-    documents = _mark_pages(documents, starts, book)
+    chapters = {chapter_file(chapter) for chapter in book.chapters}  # marked above
+    documents = [d if d.name in chapters else Document(d.name, d.title, _marked(d.content, by_file.get(d.name)),
+                                                       d.properties) for d in documents]
     facts = accessibility.Facts(page_list=bool(starts), cover_image=True, data_tables=len(book.figures),
                                 notes=sum(len(c.notes) for c in book.chapters))
     meta_pairs = list(accessibility.metadata(book, facts))
@@ -271,21 +284,36 @@ def _region_file(book: Book, region: str) -> str | None:
             "glossary": "glossary.xhtml", "index": "index.xhtml"}.get(region)
 
 
-def _mark_pages(documents: list[Document], starts: list[pagemap.PageStart], book: Book) -> list[Document]:
-    """Put each printed page's break marker into the document where that page begins."""
+def _starts_by_file(book: Book, starts: list[pagemap.PageStart]) -> dict[str, list[pagemap.PageStart]]:
     by_file: dict[str, list[pagemap.PageStart]] = {}
     for start in starts:
         by_file.setdefault(_region_file(book, start.region), []).append(start)
-    marked = []
-    for document in documents:
-        if document.name in by_file:
-            tree = etree.fromstring(document.content)
-            pagemap.place_markers(tree, by_file[document.name])
-            content = etree.tostring(tree, encoding="utf-8", xml_declaration=True, doctype="<!DOCTYPE html>")
-            document = Document(document.name, document.title, content + b"\n", document.properties)
-        marked.append(document)
-    return marked
+    return by_file
 
+
+def _marked(content: bytes, starts: list[pagemap.PageStart] | None) -> bytes:
+    """A document with the break marker of each printed page that begins in it."""
+    if not starts:
+        return content
+    tree = etree.fromstring(content)
+    pagemap.place_markers(tree, starts)
+    return etree.tostring(tree, encoding="utf-8", xml_declaration=True, doctype="<!DOCTYPE html>") + b"\n"
+
+
+_HREF = re.compile(r'href="#([^"]+)"')
+
+
+def _chapter_inputs(chapter: Chapter, links: dict[str, str], starts: list, meta) -> tuple[str, ...]:
+    """Everything a chapter's document is made from: its own text (in which the reader already
+    wrote the numbers and labels it cites), where each of its links into another document leads,
+    the printed pages that begin in it, and the book's metadata."""
+    notes = [(note.id, note.ref_id, note.number, note.html) for note in chapter.notes]
+    figures = [(f.id, f.number, f.svg_name, f.png_name, repr(f.spec)) for f in chapter.figures]
+    targets = sorted({target for text in [chapter.body_html, *(n.html for n in chapter.notes)]
+                      for target in _HREF.findall(text)})
+    return (chapter.slug, chapter.id, chapter.kind, str(chapter.number), chapter.title, chapter.title_html,
+            chapter.body_html, repr(notes), repr(figures), repr([(t, links.get(t)) for t in targets]),
+            repr(starts), repr(meta))
 
 
 def _print_edition(meta) -> str:

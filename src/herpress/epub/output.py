@@ -34,7 +34,12 @@ def _publication(job) -> Publication:
         job.starts = cache.load_page_map(job.out, job.layout_key)
     book = job.book
     drawn = cached_cover(book, job.out, job.inputs) if book.cover is None and job.inputs is not None else None
-    return render(book, job.starts or [], drawn)
+    memo = cache.BlobCache(cache.cache_dir(job.out) / "documents", cache.digest_of(job.inputs.code, job.inputs.styles)) \
+        if job.inputs is not None else None
+    publication = render(book, job.starts or [], drawn, memo)
+    if memo is not None:
+        memo.keep_only_used()
+    return publication
 
 
 def write_epub(book, target: Path, print_layout=None, starts: list | None = None,
@@ -58,7 +63,8 @@ def cached_cover(book, out: Path, inputs) -> bytes:
     data = cache.read_png(path)
     if data is None:  # absent, or damaged: drawn again
         from .cover_image import typographic
+        from .raster import opaque
 
-        data = typographic(book)
+        data = opaque(typographic(book))  # kept opaque: no build converts it again
         cache.write_atomically(path, data)
     return data
