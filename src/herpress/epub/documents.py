@@ -104,7 +104,7 @@ def render(book: Book, starts: list | None = None, drawn_cover: bytes | None = N
                               by_file.get(name))
             if memo is not None:
                 memo.put(key, content)
-        documents.append(Document(name, chapter.title, content))
+        documents.append(Document(name, chapter.title, content, _properties(content)))
     if book.glossary:
         documents.append(Document("glossary.xhtml", "Glossary",
                                   _render(env, "epub/glossary.xhtml.j2", meta=meta, glossary=book.glossary, links=links)))
@@ -187,6 +187,7 @@ def _chapter_body(env, chapter: Chapter, links: dict[str, str]) -> str:
         rendered = parse_html(template.render(figure=figures[placeholder.get("data-figure")]))[0]
         rendered.tail = placeholder.tail
         placeholder.getparent().replace(placeholder, rendered)
+    _foreign_in_their_namespaces(container)
     for call in list(container.iterfind(".//a[@class='noteref']")):
         call.set(f"{{{EPUB_NS}}}type", "noteref")
         call.set("role", "doc-noteref")
@@ -199,6 +200,30 @@ def _chapter_body(env, chapter: Chapter, links: dict[str, str]) -> str:
         if href.startswith("#") and href[1:] in links and not links[href[1:]].startswith(chapter_file(chapter) + "#"):
             link.set("href", links[href[1:]])
     return _undeclared(container)
+
+
+FOREIGN = {"svg": "http://www.w3.org/2000/svg", "math": "http://www.w3.org/1998/Math/MathML"}
+
+
+def _foreign_in_their_namespaces(container) -> None:
+    """Inline SVG and MathML of the author's raw HTML, each in its own namespace: parsed as HTML
+    they came without it, and in an XHTML document an ``svg`` of no namespace is no SVG (EPUBCheck
+    RSC-005, and nothing is drawn)."""
+    for name, namespace in FOREIGN.items():
+        for element in list(container.iter(name)):
+            if any(ancestor.tag in FOREIGN for ancestor in element.iterancestors()):
+                continue  # inside another: moved with it
+            markup = etree.tostring(element, encoding="unicode", with_tail=False)
+            markup = re.sub(r'\sxmlns="[^"]*"', "", markup, count=1)
+            foreign = etree.fromstring(f'<{name} xmlns="{namespace}"' + markup[len(name) + 1:])
+            foreign.tail = element.tail
+            element.getparent().replace(element, foreign)
+
+
+def _properties(content: bytes) -> tuple[str, ...]:
+    """The manifest properties a document's content asks for (EPUB 3: inline SVG, MathML)."""
+    return tuple(prop for prop, namespace in (("svg", FOREIGN["svg"]), ("mathml", FOREIGN["math"]))
+                 if namespace.encode() in content)
 
 
 _EPUB_DECLARATION = f' xmlns:epub="{EPUB_NS}"'

@@ -20,6 +20,7 @@ from .output import write as write_epub
 from .raster import opaque, rasterise
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
+SVG_NS = "http://www.w3.org/2000/svg"
 
 
 def edition(publication: Publication) -> Publication:
@@ -34,7 +35,7 @@ def edition(publication: Publication) -> Publication:
             resources.append(Resource(resource.uid, png, "image/png", opaque(data), resource.properties))
         else:
             resources.append(resource)
-    documents = tuple(_without_svg(document, rasters) for document in publication.documents)
+    documents = tuple(_without_svg(document, rasters, resources) for document in publication.documents)
     return publication.changed(documents=documents, resources=tuple(resources))
 
 
@@ -42,10 +43,11 @@ def write(job, target) -> None:
     write_epub(job, target, edition, "kindle")
 
 
-def _without_svg(document: Document, rasters: dict[str, str]) -> Document:
-    """The document with each ``<picture>`` reduced to its ``<img>``, and each image of an SVG
-    pointing at its raster."""
-    if b"<picture" not in document.content and b".svg" not in document.content:
+def _without_svg(document: Document, rasters: dict[str, str], resources: list[Resource]) -> Document:
+    """The document with each ``<picture>`` reduced to its ``<img>``, each image of an SVG pointing
+    at its raster, and each inline SVG of the author's raw HTML drawn as a PNG (added to
+    ``resources``) in an ``img`` that says what its ``aria-label`` or ``title`` said."""
+    if b"<picture" not in document.content and b".svg" not in document.content and SVG_NS.encode() not in document.content:
         return document
     tree = etree.fromstring(document.content)
     for picture in list(tree.iter(f"{{{XHTML_NS}}}picture")):
@@ -59,5 +61,16 @@ def _without_svg(document: Document, rasters: dict[str, str]) -> Document:
         name = posixpath.normpath(posixpath.join(str(base), src))
         if name in rasters:
             image.set("src", posixpath.relpath(rasters[name], str(base)))
+    for n, svg in enumerate(list(tree.iter(f"{{{SVG_NS}}}svg"))):
+        if svg.getparent() is None or any(a.tag == f"{{{SVG_NS}}}svg" for a in svg.iterancestors()):
+            continue
+        name = f"images/{PurePosixPath(document.name).stem}-svg-{n + 1}.png"
+        resources.append(Resource(f"{PurePosixPath(document.name).stem}-svg-{n + 1}", name, "image/png",
+                                  rasterise(etree.tostring(svg))))
+        title = svg.find(f"{{{SVG_NS}}}title")
+        alt = svg.get("aria-label") or (title.text if title is not None else "") or ""
+        image = etree.Element(f"{{{XHTML_NS}}}img", src=posixpath.relpath(name, str(base)), alt=alt.strip())
+        image.tail = svg.tail
+        svg.getparent().replace(svg, image)
     content = etree.tostring(tree, encoding="utf-8", xml_declaration=True, doctype="<!DOCTYPE html>") + b"\n"
-    return Document(document.name, document.title, content, document.properties)
+    return Document(document.name, document.title, content, tuple(p for p in document.properties if p != "svg"))
