@@ -253,3 +253,26 @@ def test_an_inline_svg_is_svg_in_the_epub_and_a_png_in_the_kindle_edition(book):
         image = next(img for img in doc.iter(f"{X}img") if img.get("alt") == "A blue box")
         with Image.open(io.BytesIO(archive.read(f"EPUB/{image.get('src')}"))) as png:
             assert png.mode == "RGB" and png.getpixel((10, 10))[2] > 200 > png.getpixel((10, 10))[0]
+
+
+def test_a_transparent_gif_of_the_authors_is_flattened_onto_white(book):
+    """KDP and Kobo refuse transparency in any image: a GIF with a transparent colour stays a GIF
+    (its references unchanged), that colour white."""
+    gif = io.BytesIO()
+    image = Image.new("P", (40, 20), 1)
+    image.putpalette([0, 0, 0, 200, 0, 0] + [255, 255, 255] * 254)
+    for x in range(20):
+        for y in range(20):
+            image.putpixel((x, y), 0)  # the left half transparent (index 0), the right half red
+    image.save(gif, format="GIF", transparency=0)
+    (book / "manuscript" / "dot.gif").write_bytes(gif.getvalue())
+    chapter = next(p for p in sorted((book / "manuscript").glob("*.md")) if "glossary" not in p.name)
+    chapter.write_text(chapter.read_text() + "\n\n![A red bar on the right half](dot.gif)\n")
+    result = build_epub(book, ("epub", "kobo"))
+    for path in result.outputs.values():
+        with zipfile.ZipFile(path) as archive:
+            name = next(n for n in archive.namelist() if n.endswith("dot.gif"))
+            with Image.open(io.BytesIO(archive.read(name))) as flat:
+                assert flat.format == "GIF" and "transparency" not in flat.info
+                rgb = flat.convert("RGB")
+                assert rgb.getpixel((5, 10)) == (255, 255, 255) and rgb.getpixel((30, 10))[0] > 150

@@ -51,8 +51,9 @@ class Figure:
     id: str
     number: str  # "2.1"
     spec: ChartSpec
-    svg_name: str  # asset names, e.g. "images/fig-poll.svg"
-    png_name: str
+    svg_name: str  # asset names, e.g. "images/fig-poll.svg": the ebooks' SVG (labels as outlines)
+    png_name: str  # the Kindle edition's
+    print_svg_name: str = ""  # the print edition's SVG (labels as text), e.g. "images/fig-poll.print.svg"
 
     @property
     def label(self) -> str:

@@ -94,7 +94,8 @@ def load_book(book_dir: Path, cache_dir: Path | None = None, chapter_cache: Chap
     if metadata.cover:
         book.cover = images.cover(root, source.base, metadata.cover, source.config_file)
     for n, figure in enumerate(book.figures):  # the images wait for the drawing only when first read
-        book.assets[figure.svg_name] = Asset(figure.svg_name, "image/svg+xml", lambda n=n: charts()[n].svg)
+        book.assets[figure.svg_name] = Asset(figure.svg_name, "image/svg+xml", lambda n=n: charts()[n].outlined)
+        book.assets[figure.print_svg_name] = Asset(figure.print_svg_name, "image/svg+xml", lambda n=n: charts()[n].svg)
         book.assets[figure.png_name] = Asset(figure.png_name, "image/png", lambda n=n: charts()[n].png)
     return book
 
@@ -316,7 +317,8 @@ class _Converter:
         ]
         chapter.notes = _take_notes(container, slug)
         chapter.figures = [Figure(id=_label_id(s.label), number="", spec=s, svg_name=f"images/{_label_id(s.label)}.svg",
-                                  png_name=f"images/{_label_id(s.label)}.png") for s in self.charts.specs]
+                                  png_name=f"images/{_label_id(s.label)}.png",
+                                  print_svg_name=f"images/{_label_id(s.label)}.print.svg") for s in self.charts.specs]
         self.containers[slug] = container
         return chapter
 

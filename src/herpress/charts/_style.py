@@ -98,7 +98,7 @@ def rc(families: str | Sequence[str]) -> dict:
         "legend.frameon": False,
         "lines.linewidth": 1.5,
         "lines.markersize": 4,
-        "svg.fonttype": "path",  # labels as outlines of the book's face: an SVG in an img reads no font
+        "svg.fonttype": "none",  # print: labels as text, set in the book's face by the layout's fonts
         "svg.hashsalt": SVG_SALT,
         "svg.id": None,
         "savefig.facecolor": "white",

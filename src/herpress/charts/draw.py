@@ -1,4 +1,8 @@
-"""Draw a :class:`ChartSpec` as SVG (labels as outlines of the book's face) and 300 dpi PNG, with a cache.
+"""Draw a :class:`ChartSpec` as SVG and 300 dpi PNG, with a cache.
+
+Two SVGs: for print, the labels as text (the layout sets them in the book's chart face, which the
+PDF embeds and its text keeps); for ebooks, the labels as outlines of that face (``outlined``): an
+SVG shown by an ``img`` reads no font of the EPUB's, and a reading system's own face is wider.
 
 Importing this module is cheap: matplotlib is imported only when a chart
 must really be drawn, so a build whose charts are all cached never loads it.
@@ -26,9 +30,10 @@ _registered: dict[str, str] = {}   # font file -> family name, across calls
 
 @dataclass(frozen=True)
 class ChartImages:
-    svg: bytes
+    svg: bytes  # labels as text: for print
     png: bytes
-    cached: bool   # True when both came from the cache and matplotlib was not used
+    cached: bool   # True when all came from the cache and matplotlib was not used
+    outlined: bytes = b""  # labels as outlines: for ebooks
 
 
 def cache_key(spec: ChartSpec, fonts: Sequence[Path]) -> str:
@@ -66,19 +71,19 @@ def draw_chart(spec: ChartSpec, *, fonts: Sequence[Path], cache_dir: Path | None
     """
     fonts = [Path(f) for f in fonts]
     if cache_dir is None:
-        svg, png = _render(spec, fonts)
-        return ChartImages(svg=svg, png=png, cached=False)
+        svg, outlined, png = _render(spec, fonts)
+        return ChartImages(svg=svg, png=png, cached=False, outlined=outlined)
     cache_dir = Path(cache_dir)
     key = cache_key(spec, fonts)
     cached = _cached(cache_dir, key)
     if cached is not None:
         return cached
-    svg_path, png_path = cache_dir / f"{key}.svg", cache_dir / f"{key}.png"
-    svg, png = _render(spec, fonts)
+    svg, outlined, png = _render(spec, fonts)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    write_atomically(svg_path, svg)
-    write_atomically(png_path, png)
-    return ChartImages(svg=svg, png=png, cached=False)
+    write_atomically(cache_dir / f"{key}.svg", svg)
+    write_atomically(cache_dir / f"{key}.outlined.svg", outlined)
+    write_atomically(cache_dir / f"{key}.png", png)
+    return ChartImages(svg=svg, png=png, cached=False, outlined=outlined)
 
 
 def draw_charts(specs: Sequence[ChartSpec], *, fonts: Sequence[Path],
@@ -134,7 +139,7 @@ def _draw_in_worker(specs: list[ChartSpec], fonts: Sequence[Path], cache_dir: Pa
 def _cached(cache_dir: Path, key: str) -> ChartImages | None:
     try:
         return ChartImages(svg=(cache_dir / f"{key}.svg").read_bytes(), png=(cache_dir / f"{key}.png").read_bytes(),
-                           cached=True)
+                           cached=True, outlined=(cache_dir / f"{key}.outlined.svg").read_bytes())
     except OSError:
         return None
 
@@ -156,7 +161,7 @@ def _families(fonts: Sequence[Path]) -> list[str]:
     return list(dict.fromkeys(_registered[os.fspath(font.resolve())] for font in fonts))
 
 
-def _render(spec: ChartSpec, fonts: Sequence[Path]) -> tuple[bytes, bytes]:
+def _render(spec: ChartSpec, fonts: Sequence[Path]) -> tuple[bytes, bytes, bytes]:
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -168,11 +173,13 @@ def _render(spec: ChartSpec, fonts: Sequence[Path]) -> tuple[bytes, bytes]:
         fig = Figure(figsize=_plots.figure_size(spec), dpi=100)
         FigureCanvasAgg(fig)
         _plots.draw(fig, spec)
-        svg, png = io.BytesIO(), io.BytesIO()
-        fig.savefig(svg, format="svg", metadata={
-            "Date": None, "Title": spec.title, "Description": spec.description})
+        svg, outlined, png = io.BytesIO(), io.BytesIO(), io.BytesIO()
+        metadata = {"Date": None, "Title": spec.title, "Description": spec.description}
+        fig.savefig(svg, format="svg", metadata=metadata)
+        with matplotlib.rc_context({"svg.fonttype": "path"}):
+            fig.savefig(outlined, format="svg", metadata=metadata)
         fig.savefig(png, format="png", dpi=PNG_DPI, metadata={"Software": None})
-    return _paths_complete(svg.getvalue()), _without_alpha(png.getvalue())
+    return svg.getvalue(), _paths_complete(outlined.getvalue()), _without_alpha(png.getvalue())
 
 
 _PATH_WITHOUT_D = re.compile(rb"<path(?![^>]*\sd=)([^>]*)/>")

@@ -127,12 +127,13 @@ def render(book: Book, starts: list | None = None, drawn_cover: bytes | None = N
     resources += [Resource(f"font-{n}", f"fonts/{font.name}", FONT_TYPES[font.suffix.lower()], font.read_bytes())
                   for n, font in enumerate(fonts)]
     resources.append(Resource("cover-image", cover.name, cover.media_type, cover.data, ("cover-image",)))
-    charts = {name for figure in book.figures for name in (figure.svg_name, figure.png_name)}
+    charts = {name for figure in book.figures for name in (figure.svg_name, figure.png_name, figure.print_svg_name)}
     resources += [Resource(f"image-{n}", asset.name, asset.media_type, asset.data)  # the author's own images
                   for n, asset in enumerate(a for name, a in sorted(book.assets.items()) if name not in charts)]
     resources += [Resource(f"chart-{n}", figure.svg_name, "image/svg+xml", book.assets[figure.svg_name].data)
                   for n, figure in enumerate(book.figures)]  # the PNGs only in the Kindle edition
-    resources = [dataclasses.replace(r, data=opaque(r.data)) if r.media_type == "image/png" else r for r in resources]
+    resources = [dataclasses.replace(r, data=opaque(r.data)) if r.media_type.startswith("image/")
+                 and r.media_type != "image/svg+xml" else r for r in resources]
     toc = tuple((chapter_file(c), c.title, c.slug) for c in book.chapters)
     return Publication(book, tuple(documents), tuple(resources), tuple(meta_pairs), toc)
 

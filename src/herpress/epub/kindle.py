@@ -30,12 +30,12 @@ def edition(publication: Publication) -> Publication:
     for resource in publication.resources:
         if resource.media_type == "image/svg+xml":
             png = rasters.get(resource.name) or str(PurePosixPath(resource.name).with_suffix(".png"))
-            data = book.assets[png].data if resource.name in rasters else rasterise(resource.data)
+            data = book.assets[png].data if resource.name in rasters else rasterise(resource.data, book)
             rasters[resource.name] = png
             resources.append(Resource(resource.uid, png, "image/png", opaque(data), resource.properties))
         else:
             resources.append(resource)
-    documents = tuple(_without_svg(document, rasters, resources) for document in publication.documents)
+    documents = tuple(_without_svg(document, rasters, resources, book) for document in publication.documents)
     return publication.changed(documents=documents, resources=tuple(resources))
 
 
@@ -43,7 +43,7 @@ def write(job, target) -> None:
     write_epub(job, target, edition, "kindle")
 
 
-def _without_svg(document: Document, rasters: dict[str, str], resources: list[Resource]) -> Document:
+def _without_svg(document: Document, rasters: dict[str, str], resources: list[Resource], book) -> Document:
     """The document with each ``<picture>`` reduced to its ``<img>``, each image of an SVG pointing
     at its raster, and each inline SVG of the author's raw HTML drawn as a PNG (added to
     ``resources``) in an ``img`` that says what its ``aria-label`` or ``title`` said."""
@@ -66,7 +66,7 @@ def _without_svg(document: Document, rasters: dict[str, str], resources: list[Re
             continue
         name = f"images/{PurePosixPath(document.name).stem}-svg-{n + 1}.png"
         resources.append(Resource(f"{PurePosixPath(document.name).stem}-svg-{n + 1}", name, "image/png",
-                                  rasterise(etree.tostring(svg))))
+                                  rasterise(etree.tostring(svg), book)))
         title = svg.find(f"{{{SVG_NS}}}title")
         alt = svg.get("aria-label") or (title.text if title is not None else "") or ""
         image = etree.Element(f"{{{XHTML_NS}}}img", src=posixpath.relpath(name, str(base)), alt=alt.strip())

@@ -17,26 +17,31 @@ MAX_SIDE = 2560  # pixels: a Kindle Scribe's long side; more only costs the read
 SVG_SCALE = 2  # an author's SVG rasterised at twice its CSS size (192 dpi), within MAX_SIDE
 
 
-def needs_change(png: bytes) -> bool:
-    """Whether ``png`` has an alpha channel (or a transparent palette entry) or is over the limits,
-    read from its header: Pillow (~0.15 s to import) is loaded only for an image to change."""
-    if png[:8] != b"\x89PNG\r\n\x1a\n" or png[12:16] != b"IHDR" or len(png) > MAX_BYTES:
+def needs_change(data: bytes) -> bool:
+    """Whether an image may be transparent (an alpha channel, a transparent colour) or is over the
+    limits, read from its header: Pillow (~0.15 s to import) is loaded only for an image to change.
+    A PNG without alpha, tRNS and within the limits, or a JPEG within them, needs nothing."""
+    if len(data) > MAX_BYTES:
         return True
-    width, height, colour = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big"), png[25]
-    return colour in (4, 6) or (colour == 3 and b"tRNS" in png[: png.find(b"IDAT")]) or max(width, height) > MAX_SIDE
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
+        width, height, colour = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big"), data[25]
+        return colour in (4, 6) or b"tRNS" in data[: data.find(b"IDAT")] or max(width, height) > MAX_SIDE
+    return not data.startswith(b"\xff\xd8")  # a GIF, a WebP: looked at with Pillow
 
 
-def opaque(png: bytes) -> bytes:
-    """``png`` without an alpha channel (flattened onto white) and within KDP's size limits; an
-    image that needs neither comes back as it was."""
-    if not needs_change(png):
-        return png
+def opaque(data: bytes) -> bytes:
+    """An image (PNG, GIF, JPEG…) without transparency — flattened onto white, in its own format —
+    and within the stores' size limits; one that needs neither comes back as it was. A GIF keeps
+    its first frame only."""
+    if not needs_change(data):
+        return data
     from PIL import Image
 
-    with Image.open(io.BytesIO(png)) as image:
-        has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
-        if not has_alpha and max(image.size) <= MAX_SIDE and len(png) <= MAX_BYTES:
-            return png
+    with Image.open(io.BytesIO(data)) as image:
+        kind = image.format
+        has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+        if not has_alpha and max(image.size) <= MAX_SIDE and len(data) <= MAX_BYTES:
+            return data
         image = image.convert("RGBA") if has_alpha else image.convert("RGB")
         if has_alpha:
             plate = Image.new("RGB", image.size, "white")
@@ -46,7 +51,14 @@ def opaque(png: bytes) -> bytes:
             image.thumbnail((MAX_SIDE, MAX_SIDE), Image.LANCZOS)
         while True:
             out = io.BytesIO()
-            image.save(out, format="PNG", optimize=True)
+            if kind == "GIF":
+                image.convert("P", palette=Image.ADAPTIVE).save(out, format="GIF", optimize=True)
+            elif kind == "JPEG":
+                image.save(out, format="JPEG", quality=90)
+            elif kind == "WEBP":
+                image.save(out, format="WEBP", lossless=True)
+            else:
+                image.save(out, format="PNG", optimize=True)
             if out.tell() <= MAX_BYTES or max(image.size) < 400:
                 return out.getvalue()
             image = image.resize((image.width * 3 // 4, image.height * 3 // 4), Image.LANCZOS)
@@ -72,9 +84,11 @@ def svg_size(svg: bytes) -> tuple[float, float]:
     return 300.0, 150.0
 
 
-def rasterise(svg: bytes) -> bytes:
-    """An SVG of the author's as an opaque PNG, drawn by WeasyPrint's SVG renderer (nothing but
-    the SVG itself is read: it comes checked by :func:`herpress.references.svg_problem`)."""
+def rasterise(svg: bytes, book=None) -> bytes:
+    """An SVG of the author's as an opaque PNG, drawn by WeasyPrint's SVG renderer with the print
+    edition's fonts when ``book`` is given (a diagram's "Times,serif" is set as the print edition
+    sets it: the machine's serif face may be wider than the one its boxes were measured with).
+    Nothing but the SVG itself is read: it comes checked by :func:`herpress.references.svg_problem`."""
     import base64
 
     import pypdfium2
@@ -88,7 +102,14 @@ def rasterise(svg: bytes) -> bytes:
             f'<img src="data:image/svg+xml;base64,{source}">')
     from weasyprint.urls import URLFetcher
 
-    pdf = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=["data"], fail_on_errors=True)).write_pdf()
+    options = {}
+    if book is not None:
+        from ..pdf.print_fonts import font_configuration, font_faces
+
+        options["font_config"] = font_configuration(book)
+        options["stylesheets"] = [font_faces(book, options["font_config"])]
+    pdf = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=["data"], fail_on_errors=True)).write_pdf(
+        **options)
     document = pypdfium2.PdfDocument(pdf)
     try:
         bitmap = document[0].render(scale=scale * 96 / 72, fill_color=(255, 255, 255, 255))
