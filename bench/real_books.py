@@ -1,6 +1,6 @@
 """herpress on real books, as their authors keep them: does it build them, and what comes out.
 
-    .venv/bin/python bench/real_books.py [NAME ...] [--timeout 900] [--no-ace] [--keep]
+    .venv/bin/python bench/real_books.py [NAME ...] [--timeout 900] [--no-ace] [--keep] [--editions]
 
 For each book of the registry below (all of them, or those named), the book's folder is
 copied from its checkout (outside this repository) into a fresh temporary folder — the
@@ -15,6 +15,11 @@ it; never the author's Markdown or images). Then, each step with a timeout:
   string of the entry reads back with ``pdftotext``;
 * the EPUB: EPUBCheck (fatal + errors, warnings) and DAISY Ace violations
   (``herpress.validate``);
+* with ``--editions``, ``herpress epub`` of the copy ``--for kindle --for kobo --for apple``
+  (measured as the build is, with ``HERPRESS_DEBUG=1`` so that a crash leaves its traceback), and
+  each edition's file: size, EPUBCheck and Ace as above, and what its store asks of it — the
+  Kindle edition's SVG files and PNGs with an alpha channel, the share of the chapters' text in
+  Kobo's ``koboSpan``s, Apple's display options file;
 * ``pandoc -o book.epub`` on the same Markdown files, for comparison.
 
 Results go to ``bench/results/real-books.md`` and ``.json`` (a run on some books updates their
@@ -230,16 +235,16 @@ BOOKS: list[RealBook] = [
 # ---------------------------------------------------------------------------------------------
 # Measuring
 
-def run_measured(command: list[str], cwd: Path, timeout: float, out: Path) -> dict:
+def run_measured(command: list[str], cwd: Path, timeout: float, out: Path, env: dict[str, str] | None = None) -> dict:
     """Run ``command`` in its own process group: wall seconds, the largest process's peak RSS
     (GNU time), the process tree's peak PSS (sampled every 100 ms), stdout and stderr; killed
-    (its group only) after ``timeout`` seconds."""
+    (its group only) after ``timeout`` seconds. ``env``: variables added to this process's."""
     timefile, stdout, stderr = out / "time.txt", out / "stdout.txt", out / "stderr.txt"
     wrapped = (["/usr/bin/time", "-f", "%e %M", "-o", str(timefile)] if Path("/usr/bin/time").exists() else []) + command
     start = time.perf_counter()
     with stdout.open("wb") as so, stderr.open("wb") as se:
         process = subprocess.Popen(wrapped, cwd=cwd, stdout=so, stderr=se, stdin=subprocess.DEVNULL,
-                                   start_new_session=True)
+                                   start_new_session=True, env={**os.environ, **env} if env else None)
         peak, timed_out = 0, False
         while process.poll() is None:
             peak = max(peak, tree_pss_kib(process.pid))
@@ -353,6 +358,196 @@ def epub_checks(epub: Path, work: Path, ace: bool) -> dict:
     return checks
 
 
+# The store editions ``herpress epub --for NAME`` writes beside the universal EPUB, by the end of
+# their file names (herpress.outputs.FORMATS; named here, as ``--herpress`` may measure another
+# checkout), and what the package of each holds besides the book's documents.
+EDITIONS = {"kindle": "-kindle.epub", "kobo": ".kepub.epub", "apple": "-apple.epub"}
+NOT_CHAPTERS = {"cover.xhtml", "titlepage.xhtml", "copyright.xhtml", "nav.xhtml", "glossary.xhtml", "index.xhtml"}
+APPLE_OPTIONS = "META-INF/com.apple.ibooks.display-options.xml"
+XHTML_NS, SVG_NS = "http://www.w3.org/1999/xhtml", "http://www.w3.org/2000/svg"
+MATHML_NS = "http://www.w3.org/1998/Math/MathML"
+KOBO_SKIPPED = {"pre", "script", "style", "nav"}  # and everything in SVG or MathML
+
+
+def _package(epub) -> tuple[str, list[tuple[str, str, str]]]:
+    """The OPF's path in the zip and its spine as (path in the zip, media type, properties)."""
+    from lxml import etree
+    container = etree.fromstring(epub.read("META-INF/container.xml"))
+    opf = container.find(".//{urn:oasis:names:tc:opendocument:xmlns:container}rootfile").get("full-path")
+    package = etree.fromstring(epub.read(opf))
+    ns = {"opf": "http://www.idpf.org/2007/opf"}
+    base = os.path.dirname(opf)
+    items = {item.get("id"): item for item in package.iterfind(".//opf:manifest/opf:item", ns)}
+    spine = []
+    for ref in package.iterfind(".//opf:spine/opf:itemref", ns):
+        item = items.get(ref.get("idref"))
+        if item is not None:
+            spine.append((os.path.normpath(os.path.join(base, item.get("href"))), item.get("media-type", ""),
+                          item.get("properties") or ""))
+    return opf, spine
+
+
+IMAGES = (".png", ".gif", ".webp", ".jpg", ".jpeg")
+
+
+def _has_alpha(image) -> bool:
+    """An alpha channel as herpress.epub.raster tells it: PIL mode RGBA, LA, PA, or P with a transparency."""
+    return image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
+
+
+def transparent_images(epub) -> list[str]:
+    """The images, of any format, that a reader can see through but :func:`_has_alpha` does not
+    count in a PNG: a GIF or WebP with transparency or an alpha channel, a grey or RGB PNG with a
+    tRNS colour (KDP and Kobo refuse transparency in any image)."""
+    import io
+
+    from PIL import Image
+    found = []
+    for info in epub.infolist():
+        if not info.filename.lower().endswith(IMAGES):
+            continue
+        with Image.open(io.BytesIO(epub.read(info))) as image:
+            png = image.format == "PNG"
+            if (not png and (_has_alpha(image) or "transparency" in image.info)) or \
+                    (png and not _has_alpha(image) and "transparency" in image.info):
+                found.append(f"{info.filename} ({image.format} {image.mode})")
+    return found
+
+
+def kindle_facts(epub) -> dict:
+    """What KDP refuses or loses: SVG files, SVG inside documents, PNGs with an alpha channel
+    (:func:`_has_alpha`) and other images with transparency, PNGs over 5 MB or 2560 px."""
+    import io
+
+    from lxml import etree
+    from PIL import Image
+    names = epub.namelist()
+    documents_with_svg = []
+    for name in names:
+        if name.endswith((".xhtml", ".html", ".htm")):
+            root = etree.fromstring(epub.read(name), etree.XMLParser(resolve_entities=False, no_network=True,
+                                                                      huge_tree=True))
+            if root.find(f".//{{{SVG_NS}}}svg") is not None or \
+                    any(str(value).split("#")[0].lower().endswith(".svg") for value in root.xpath("//@src | //@href")):
+                documents_with_svg.append(name)
+    pngs, alpha, largest_side, largest_bytes = 0, [], 0, 0
+    for info in epub.infolist():
+        if not info.filename.lower().endswith(".png"):
+            continue
+        pngs += 1
+        largest_bytes = max(largest_bytes, info.file_size)
+        with Image.open(io.BytesIO(epub.read(info))) as image:
+            largest_side = max(largest_side, *image.size)
+            if _has_alpha(image):
+                alpha.append(f"{info.filename} ({image.mode})")
+    return {"svg_files": sum(1 for n in names if n.lower().endswith(".svg")),
+            "documents_with_svg": documents_with_svg[:20],
+            "pngs": pngs, "pngs_with_alpha": len(alpha), "alpha_list": alpha[:20],
+            "largest_png_side_px": largest_side, "largest_png_bytes": largest_bytes,
+            "other_images_with_transparency": transparent_images(epub)[:20]}
+
+
+def kobo_facts(epub) -> dict:
+    """The share of the chapter documents' text nodes (those with more than whitespace; none in
+    pre, script, style, nav, SVG or MathML) that sit inside a ``span.koboSpan``, and where the
+    first ones outside are (document and element path only: no text of the book is kept)."""
+    from lxml import etree
+    _, spine = _package(epub)
+    chapters = [name for name, media, properties in spine
+                if media == "application/xhtml+xml" and "nav" not in properties.split()
+                and os.path.basename(name) not in NOT_CHAPTERS]
+    counts = {"nodes": 0, "in_spans": 0}
+    outside: list[str] = []
+    wrapped = 0
+
+    def count(text, spanned: bool, where: list[str], name: str) -> None:
+        if text is None or not text.strip(" \t\n\r\f"):
+            return
+        counts["nodes"] += 1
+        if spanned:
+            counts["in_spans"] += 1
+        elif len(outside) < 20:
+            outside.append(f"{name}: {'/'.join(where)}")
+
+    def walk(element, skipped: bool, spanned: bool, where: list[str], name: str) -> None:
+        qname = etree.QName(element)
+        tag = qname.localname + ("." + element.get("class").split()[0] if element.get("class") else "")
+        where = where + [tag]
+        skipped = skipped or qname.localname in KOBO_SKIPPED or qname.namespace in (SVG_NS, MATHML_NS)
+        spanned = spanned or (qname.localname == "span" and "koboSpan" in (element.get("class") or "").split())
+        if not skipped:
+            count(element.text, spanned, where, name)
+        for child in element:
+            if isinstance(child.tag, str):
+                walk(child, skipped, spanned, where, name)
+            if not skipped:
+                count(child.tail, spanned, where, name)  # the tail is text of this element
+
+    for name in chapters:
+        root = etree.fromstring(epub.read(name), etree.XMLParser(resolve_entities=False, no_network=True,
+                                                                  huge_tree=True))
+        body = root.find(f"{{{XHTML_NS}}}body")
+        if body is None:
+            continue
+        wrapped += body.find(f"{{{XHTML_NS}}}div[@id='book-columns']/{{{XHTML_NS}}}div[@id='book-inner']") is not None
+        walk(body, False, False, [], name)
+    return {"chapter_documents": len(chapters), "wrapped_in_book_columns": wrapped, "text_nodes": counts["nodes"],
+            "text_nodes_in_kobospans": counts["in_spans"],
+            "kobospan_fraction": round(counts["in_spans"] / counts["nodes"], 5) if counts["nodes"] else None,
+            "outside_first": outside}
+
+
+def kobo_images(epub) -> dict:
+    """Kobo, like KDP, refuses images with transparency."""
+    import io
+
+    from PIL import Image
+    alpha = []
+    for info in epub.infolist():
+        if info.filename.lower().endswith(".png"):
+            with Image.open(io.BytesIO(epub.read(info))) as image:
+                if _has_alpha(image):
+                    alpha.append(f"{info.filename} ({image.mode})")
+    return {"pngs_with_alpha": len(alpha), "alpha_list": alpha[:20],
+            "other_images_with_transparency": transparent_images(epub)[:20]}
+
+
+def measure_editions(book_dir: Path, work: Path, herpress: list[str], timeout: float, ace: bool) -> dict:
+    """``herpress epub --for kindle --for kobo --for apple`` of the built copy, then each edition's
+    file: size, EPUBCheck, Ace and its store's own checks."""
+    import zipfile
+    logs = work / "editions-logs"
+    logs.mkdir()
+    command = [*herpress, "epub", str(book_dir)] + [arg for name in EDITIONS for arg in ("--for", name)]
+    run = run_measured(command, cwd=work, timeout=timeout, out=logs, env={"HERPRESS_DEBUG": "1"})
+    run["stderr"], run["stdout"] = run["stderr"][:40_000], run["stdout"][-4_000:]
+    found: dict = {"run": run}
+    outputs = book_dir / "build"
+    for name, suffix in EDITIONS.items():
+        files = sorted(outputs.glob("*" + suffix)) if outputs.is_dir() else []
+        if name != "kobo":  # "-kindle.epub" and "-apple.epub" never end a kepub's name, but keep to one file
+            files = [f for f in files if not f.name.endswith(".kepub.epub")]
+        edition: dict = {"exit": run["exit"], "file": files[0].name if files else None}
+        found[name] = edition
+        if not files:
+            continue
+        edition["bytes"] = files[0].stat().st_size
+        print(f"    {name}: EPUBCheck{' and Ace' if ace else ''} …", flush=True)
+        (work / name).mkdir()
+        edition.update(epub_checks(files[0], work / name, ace))
+        try:
+            with zipfile.ZipFile(files[0]) as epub:
+                if name == "kindle":
+                    edition["kindle"] = kindle_facts(epub)
+                elif name == "kobo":
+                    edition["kobo"] = {**kobo_facts(epub), **kobo_images(epub)}
+                elif name == "apple":
+                    edition["apple"] = {"display_options": APPLE_OPTIONS in epub.namelist()}
+        except Exception as error:  # an edition the harness cannot read is itself a finding
+            edition["facts_error"] = f"{type(error).__name__}: {str(error)[:500]}"
+    return found
+
+
 def words_in(source: Path, files: list[str]) -> tuple[int, list[str]]:
     total, missing = 0, []
     for name in files:
@@ -446,7 +641,7 @@ def per_chapter(book_dir: Path, herpress: list[str], timeout: float) -> list[dic
 
 
 def measure_book(book: RealBook, timeout: float, ace: bool, keep: bool, herpress: list[str],
-                 stand_in: bool = False) -> dict:
+                 stand_in: bool = False, editions: bool = False) -> dict:
     work = Path(tempfile.mkdtemp(prefix=f"herpress-real-{book.name}-"))
     result: dict = {"name": book.name, "repo": book.repo, "folder": book.folder, "checkout": str(book.checkout),
                     "commit": commit_of(book), "licence": book.licence, "kind": book.kind, "layout": book.layout,
@@ -471,7 +666,8 @@ def measure_book(book: RealBook, timeout: float, ace: bool, keep: bool, herpress
         build["stdout"] = build["stdout"][-4_000:]
         result["herpress"] = build
         outputs = book_dir / "build"
-        epubs = sorted(outputs.glob("*.epub")) if outputs.is_dir() else []
+        epubs = sorted(p for p in outputs.glob("*.epub") if not p.name.endswith(tuple(EDITIONS.values()))) \
+            if outputs.is_dir() else []  # the universal EPUB (a book.toml's [ebook] stores adds editions)
         pdfs = sorted(p for p in outputs.glob("*.pdf") if not p.name.endswith("-cover.pdf")) if outputs.is_dir() else []
         result["outputs"] = {p.name: p.stat().st_size for p in epubs + pdfs}
         if pdfs:
@@ -480,6 +676,11 @@ def measure_book(book: RealBook, timeout: float, ace: bool, keep: bool, herpress
         if epubs:
             print(f"[{book.name}] EPUBCheck{' and Ace' if ace else ''} …", flush=True)
             result.update(epub_checks(epubs[0], work, ace))
+        if editions and build["exit"] == 0:
+            print(f"[{book.name}] herpress epub --for {' --for '.join(EDITIONS)} …", flush=True)
+            result["editions"] = measure_editions(book_dir, work, herpress, timeout, ace)
+        elif editions:
+            result["editions"] = {"skipped": "the build failed"}
         if build["exit"] != 0:
             print(f"[{book.name}] herpress check …", flush=True)
             result["check"] = run_check(book_dir, herpress, timeout)
@@ -720,6 +921,67 @@ def row(r: dict) -> str:
             f"{pandoc_cell} |")
 
 
+def _transparent_cell(facts: dict) -> str:
+    others = facts.get("other_images_with_transparency")
+    if others is None:
+        return "other images not looked at"
+    return f"{len(others)} other images with transparency" + \
+        (" (" + ", ".join(o.rsplit("/", 1)[-1] for o in others[:3]) + (", …" if len(others) > 3 else "") + ")" if others else "")
+
+
+def edition_rows(r: dict) -> list[str]:
+    found = r.get("editions")
+    if not found or "run" not in found:
+        return []
+    run = found["run"]
+    status = "timeout" if run.get("timed_out") else _cell(run.get("exit"))
+    memory = (f"{run['peak_tree_pss_mib']:.0f} / {run['max_rss_mib']:.0f}"
+              if run.get("max_rss_mib") else _cell(run.get("peak_tree_pss_mib"), "{:.0f}"))
+    rows = []
+    for name in EDITIONS:
+        e = found.get(name, {})
+        check, ace = e.get("epubcheck"), e.get("ace")
+        epubcheck = f"{check['fatal'] + check['errors']} / {check['warnings']}" if check else "–"
+        if "kindle" in e:
+            k = e["kindle"]
+            store = (f"{k['svg_files']} SVG files, {len(k['documents_with_svg'])} documents naming SVG; "
+                     f"{k['pngs_with_alpha']} of {k['pngs']} PNGs with alpha; largest "
+                     f"{k['largest_png_side_px']} px, {k['largest_png_bytes'] / 2**20:.2f} MB; "
+                     f"{_transparent_cell(k)}")
+        elif "kobo" in e:
+            k = e["kobo"]
+            store = (f"{_cell(k['kobospan_fraction'], '{:.2%}')} of {k['text_nodes']:,} text nodes in koboSpans "
+                     f"({k['chapter_documents']} chapters, {k['wrapped_in_book_columns']} wrapped); "
+                     f"{k.get('pngs_with_alpha', '?')} PNGs with alpha; {_transparent_cell(k)}")
+        elif "apple" in e:
+            store = "display options " + ("present" if e["apple"]["display_options"] else "MISSING")
+        else:
+            store = e.get("facts_error", "no file" if not e.get("file") else "–")
+        size = _cell(e.get("bytes") and e["bytes"] / 2**20, "{:.2f} MB")
+        rows.append(f"| {r['name']} | {name} | {status} | {_cell(run.get('seconds'), '{:.1f} s')} | {memory} | "
+                    f"{size} | {epubcheck} | {_cell(ace['violations']) if ace else '–'} | {_escape(store)} |")
+    return rows
+
+
+def edition_findings(r: dict) -> list[str]:
+    found = r.get("editions") or {}
+    lines = []
+    run = found.get("run", {})
+    if run and run.get("exit") != 0:
+        lines += [f"### {r['name']}: `herpress epub` "
+                  f"{'timed out' if run.get('timed_out') else 'exit ' + str(run.get('exit'))}", "",
+                  "```", first_lines(run.get("stderr", "") or "(nothing on stderr)", 30), "```", ""]
+    for name in EDITIONS:
+        e = found.get(name, {})
+        messages = (e.get("epubcheck") or {}).get("messages", []) + (e.get("ace") or {}).get("list", [])
+        errors = [e[k] for k in ("epubcheck_error", "ace_error", "facts_error") if e.get(k)]
+        if messages or errors:
+            lines += [f"### {r['name']}, {name} ({e.get('file')})", ""] + \
+                [f"* {_escape(m[:400])}" for m in errors + messages[:10]] + \
+                ([f"* … ({len(messages) - 10} more in the json)"] if len(messages) > 10 else []) + [""]
+    return lines
+
+
 def first_lines(text: str, n: int) -> str:
     lines = text.rstrip().splitlines()
     return "\n".join(lines[:n]) + (f"\n… ({len(lines) - n} more lines)" if len(lines) > n else "")
@@ -805,6 +1067,25 @@ def write_results(results: dict[str, dict], machine: dict) -> None:
                 lines += [f"| {c['file']} | {_cell(c['exit'])} | {_cell(c['errors'])} / {_cell(c['warnings'])} | "
                           f"{_escape(c['first_error'][:300]) or '–'} |" for c in r["per_chapter"]]
                 lines.append("")
+    with_editions = [r for r in ordered if edition_rows(r)]
+    if with_editions:
+        lines += ["## Store editions", "",
+                  "`herpress epub BOOK --for kindle --for kobo --for apple` after the build (`--editions`): one run "
+                  "writes the three, so exit, time and memory are that run's. Store checks: kindle — SVG files "
+                  "in the zip, XHTML documents with an `<svg>` or a `src`/`href` to an .svg, PNGs with an alpha "
+                  "channel (mode RGBA, LA, PA, or P with transparency), the largest PNG; kobo — the share of "
+                  "the chapter documents' text nodes (more than whitespace, outside pre, script, style, nav, "
+                  "SVG and MathML) inside a `span.koboSpan`, and how many chapters have the "
+                  "`div#book-columns > div#book-inner` wrapper; apple — META-INF/com.apple.ibooks.display-options.xml.",
+                  "", "| book | edition | exit | time | peak memory | size | EPUBCheck E/W | Ace violations | store checks |",
+                  "|---|---|---:|---:|---:|---:|---:|---:|---|"]
+        for r in with_editions:
+            lines += edition_rows(r)
+        findings = [line for r in with_editions for line in edition_findings(r)]
+        if findings:
+            lines += ["", "What EPUBCheck, Ace and `herpress epub` say of the editions (the first 10 of each):", ""]
+            lines += findings
+        lines.append("")
     lines += ["## What each book's Markdown holds", "",
               "Counted in the files pandoc is given, outside fenced code (code spans stripped) unless the "
               "construct is about fences or includes; the first place of each. These are what a reader has "
@@ -824,6 +1105,9 @@ def main() -> None:
     parser.add_argument("--glyph-stand-in", action="store_true",
                         help="diagnostic: in the copy, replace each character the text faces lack by '?' so that "
                              "the rest of the book is laid out (the row is marked; the checkout is untouched)")
+    parser.add_argument("--editions", action="store_true",
+                        help="after the build, also `herpress epub --for kindle --for kobo --for apple` and check "
+                             "each edition (EPUBCheck, Ace, and its store's own checks)")
     parser.add_argument("--herpress", default=HERPRESS,
                         help="the herpress command to measure (default: this checkout's .venv/bin/herpress)")
     args = parser.parse_args()
@@ -856,7 +1140,7 @@ def main() -> None:
             results = {}
     for book in chosen:
         r = measure_book(book, args.timeout, ace=not args.no_ace, keep=args.keep, herpress=herpress,
-                         stand_in=args.glyph_stand_in)
+                         stand_in=args.glyph_stand_in, editions=args.editions)
         r["run"] = {k: machine[k] for k in ("herpress", "herpress_commit", "herpress_command",
                                             "load average at start", "timeout_s")}
         if args.glyph_stand_in:  # a diagnostic row beside the book's own
