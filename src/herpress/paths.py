@@ -165,14 +165,24 @@ def _shown(root: Path, path: Path) -> str:
         if resolved.is_relative_to(root) else str(path)
 
 
+HTML_MARK = "book.html"  # the print HTML folder's page (herpress.pdf.print_html): a folder holding it may be written again
+
+
+def html_folder_refusal(folder: Path) -> str | None:
+    """Why ``folder`` may not be written as the print HTML folder, or None."""
+    if folder.exists() and (not folder.is_dir() or folder.is_symlink()):
+        return f"'{folder}' is not a folder"
+    if folder.is_dir() and any(folder.iterdir()) and not (folder / HTML_MARK).is_file():
+        return f"'{folder}' holds other files: give an empty folder, or one --html wrote before"
+    return None
+
+
 def checked_folder(book_dir: Path, folder: Path | None) -> Path | None:
     """``folder`` (``--html``) when it may be written: outside the book's own files, and empty or
     one ``--html`` wrote before; else the command's usage error."""
     if folder is None:
         return None
-    from .pdf.print_html import refusal
-
-    problem = refusal(folder)
+    problem = html_folder_refusal(folder)
     if problem is None:
         problem = output_problem(book_dir, folder / "book.html")
     if problem is not None:

@@ -6,7 +6,7 @@ is laid out, counted, and laid out again only if the count falls in another gutt
 Chapters where WeasyPrint set a footnote away from its call are laid out again on their own
 (:mod:`herpress.pdf.relief`), and the glossary and index with merged page ranges
 (:mod:`herpress.pdf.backmatter`). The printers' profiles lay the book out a part at a time
-instead, on every core (:mod:`herpress.pdf.parts`); :func:`print_book` chooses.
+instead, on every core (:mod:`herpress.pdf.parts`); :func:`herpress.pdf.output.print_book` chooses.
 """
 
 from __future__ import annotations
@@ -251,12 +251,12 @@ def layout(book: Book, profile: Profile | None = None, relieve: bool = True, pag
 
     profile = profile or profiles.get(book.print_settings.profile)
     check_coverage(book)
-    with _collecting_less():
+    with collecting_less():
         return _layout(book, profile, relieve, pages_hint)
 
 
 @contextmanager
-def _collecting_less():
+def collecting_less():
     """A layout makes millions of long-lived objects, which Python's default thresholds have the
     garbage collector scan again and again (~0.45 s a full collection at 430 pages; ~10 % of a
     layout): while laying out, young objects are collected 14 times less often."""
@@ -386,40 +386,6 @@ class Printed:
     memo: object = None  # what the parts came to, for the next build's guesses (parts.Memo)
     bodies: dict[str, str] = field(default_factory=dict)  # each chapter's print HTML as laid out
     page_lists: dict | None = None  # the glossary's and index's page numbers, where the parts made them
-
-
-def print_book(book: Book, target: Path, pages_hint: int | None = None, memo=None, part_cache=None) -> Printed:
-    """Lay the book out and write it to ``target``: a part at a time on every core
-    (:mod:`herpress.pdf.parts`) where the profile allows it, else as one document.
-    ``memo`` (the fields of a :class:`~herpress.pdf.parts.Memo`, the last build's) is what the parts first guess;
-    the new one is ``printed.memo``; ``part_cache`` (a :class:`~herpress.cache.PartCache`) the last
-    build's parts."""
-    from . import weasylog
-    from .coverage import check_coverage
-    from ..fetcher import RefusedURL, refused_as_book_error
-    from ..pagemap import page_starts
-    from . import parts
-
-    profile = profiles.get(book.print_settings.profile)
-    with weasylog.surfaced(book) as said:  # what WeasyPrint could not draw is an error, never left out unsaid
-        printed = None
-        if parts.can_print_in_parts(profile):
-            check_coverage(book)
-            try:
-                with _collecting_less():
-                    done = parts.print_in_parts(book, profile, target, pages_hint or 0,
-                                                parts.Memo(**memo) if memo else None, part_cache)
-            except RefusedURL as error:
-                raise refused_as_book_error(error) from None
-            if done is not None:
-                printed, printed.memo = done
-        if printed is None:
-            laid_out = write_pdf(book, target, profile, pages_hint)
-            printed = Printed(laid_out.page_count, laid_out.page_labels, page_starts(laid_out, book),
-                              laid_out.misplaced_notes, profile, laid_out.geometry, laid_out.relieved,
-                              bodies=laid_out.bodies)
-    printed.warnings = printed.warnings + [w for w in said.warnings if w not in printed.warnings]
-    return printed
 
 
 def pdf_date() -> str | None:

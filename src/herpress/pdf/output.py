@@ -1,5 +1,7 @@
 """The print interior as a format of :mod:`herpress.outputs`: laid out (a part at a time, through
-the part cache, where the profile allows it), preflighted, and its page starts left for the ebooks."""
+the part cache, where the profile allows it: :func:`print_book` chooses), preflighted, and its page
+starts left for the ebooks. The parts (:mod:`.parts`) and the one-document layout (:mod:`.interior`)
+are both run from here; neither imports the other's runner."""
 
 from __future__ import annotations
 
@@ -10,8 +12,6 @@ from ..errors import BookError
 
 
 def write(job, target: Path) -> None:
-    from .interior import print_book
-
     book, out = job.book, job.out
     profile = book.print_settings.profile
     hint = cache.page_count_hint(out, profile) or estimate_pages(book)
@@ -27,6 +27,40 @@ def write(job, target: Path) -> None:
     job.printed, job.starts, job.page_count = printed, printed.starts, printed.page_count
     job.warnings += warnings
     job.facts["pdf"] = {"pages": printed.page_count, "warnings": warnings}
+
+
+def print_book(book, target: Path, pages_hint: int | None = None, memo=None, part_cache=None):
+    """Lay the book out and write it to ``target``: a part at a time on every core
+    (:mod:`herpress.pdf.parts`) where the profile allows it, else as one document.
+    ``memo`` (the fields of a :class:`~herpress.pdf.parts.Memo`, the last build's) is what the parts first guess;
+    the new one is ``printed.memo``; ``part_cache`` (a :class:`~herpress.cache.PartCache`) the last
+    build's parts."""
+    from . import parts, profiles, weasylog
+    from ..fetcher import RefusedURL, refused_as_book_error
+    from ..pagemap import page_starts
+    from .coverage import check_coverage
+    from .interior import Printed, collecting_less, write_pdf
+
+    profile = profiles.get(book.print_settings.profile)
+    with weasylog.surfaced(book) as said:  # what WeasyPrint could not draw is an error, never left out unsaid
+        printed = None
+        if parts.can_print_in_parts(profile):
+            check_coverage(book)
+            try:
+                with collecting_less():
+                    done = parts.print_in_parts(book, profile, target, pages_hint or 0,
+                                                parts.Memo(**memo) if memo else None, part_cache)
+            except RefusedURL as error:
+                raise refused_as_book_error(error) from None
+            if done is not None:
+                printed, printed.memo = done
+        if printed is None:
+            laid_out = write_pdf(book, target, profile, pages_hint)
+            printed = Printed(laid_out.page_count, laid_out.page_labels, page_starts(laid_out, book),
+                              laid_out.misplaced_notes, profile, laid_out.geometry, laid_out.relieved,
+                              bodies=laid_out.bodies)
+    printed.warnings = printed.warnings + [w for w in said.warnings if w not in printed.warnings]
+    return printed
 
 
 def estimate_pages(book) -> int:

@@ -24,12 +24,13 @@ from pathlib import Path, PurePosixPath
 
 from .. import styles
 from ..model import Book
+from ..paths import HTML_MARK
 from .interior import Printed, print_html
 from .print_fonts import face_rules
 
 URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
 SOURCE = re.compile(r'\bsrc="([^"]+)"')
-MARK = "book.html"  # a folder holding it was written here: it may be written again
+MARK = HTML_MARK  # a folder holding it was written here: it may be written again
 
 
 def write_print_html(book: Book, printed: Printed, folder: Path) -> Path:
@@ -51,15 +52,6 @@ def write_print_html(book: Book, printed: Printed, folder: Path) -> Path:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return folder / MARK
-
-
-def refusal(folder: Path) -> str | None:
-    """Why ``folder`` may not be written as the print HTML folder, or None."""
-    if folder.exists() and (not folder.is_dir() or folder.is_symlink()):
-        return f"'{folder}' is not a folder"
-    if folder.is_dir() and any(folder.iterdir()) and not (folder / MARK).is_file():
-        return f"'{folder}' holds other files: give an empty folder, or one --html wrote before"
-    return None
 
 
 def _write(book: Book, printed: Printed, out: Path) -> None:
