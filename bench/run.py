@@ -196,8 +196,8 @@ def main() -> None:
 
         def chapters_changed():  # as if every chapter had changed: charts and cover stay cached
             cache = long_book / "build" / ".cache"
-            shutil.rmtree(cache / "chapters", ignore_errors=True)
-            shutil.rmtree(cache / "pagemap", ignore_errors=True)
+            for made_from_chapters in ("chapters", "pagemap", "documents", "words"):
+                shutil.rmtree(cache / made_from_chapters, ignore_errors=True)
             (cache / "state.json").unlink(missing_ok=True)
 
         def touch_one_chapter():

@@ -276,3 +276,16 @@ def test_a_transparent_gif_of_the_authors_is_flattened_onto_white(book):
                 assert flat.format == "GIF" and "transparency" not in flat.info
                 rgb = flat.convert("RGB")
                 assert rgb.getpixel((5, 10)) == (255, 255, 255) and rgb.getpixel((30, 10))[0] > 150
+
+
+def test_each_edition_keeps_its_own_deflated_files(book):
+    """The deflate cache forgets what a packing did not use: one folder per edition, so packing the
+    Kobo edition does not throw away the universal EPUB's files (and the next build deflates none)."""
+    result = build_epub(book, ("epub", "kobo"))
+    deflated = book / "build" / ".cache" / "deflate"
+    for folder, path in ((deflated, result.outputs["epub"]), (deflated / "kobo", result.outputs["kobo"])):
+        kept = {p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")}
+        with zipfile.ZipFile(path) as archive:
+            compressed = [i for i in archive.infolist() if i.compress_type == zipfile.ZIP_DEFLATED]
+        distinct = {(i.CRC, i.file_size) for i in compressed}  # each content deflated once
+        assert compressed and len(kept) >= len(distinct), (folder, len(kept), len(distinct))

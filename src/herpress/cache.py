@@ -5,7 +5,11 @@
 * ``pagemap/<key>.json`` — where each printed page begins (:class:`herpress.pagemap.PageStart`),
   for the EPUB's page-list. The key is everything the print layout depends on: the manuscript,
   the print styles and fonts, the profile and herpress's code.
-* ``deflate/<digest>`` — each EPUB file's deflated bytes (:mod:`herpress.epub.ocf`).
+* ``deflate/<digest>`` — each EPUB file's deflated bytes (:mod:`herpress.epub.ocf`); a store
+  edition's under ``deflate/<edition>/``.
+* ``documents/<key>``, ``words/<key>`` — each chapter's EPUB document, and each chapter's word
+  count for the word gate (:class:`BlobCache`), under a digest of everything they are made from.
+* ``parts/`` — the print parts of the last build (:class:`PartCache`).
 * ``layout.json`` — the page count of the last layout under each profile: the first guess of the
   gutter band (the layout still checks it).
 * ``state.json`` — what the last build wrote and from which inputs: a build whose inputs and

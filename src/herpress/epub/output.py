@@ -23,7 +23,9 @@ def write(job, target: Path, edition: Edition | None = None, name: str = "epub")
     """Write the book's EPUB (changed by ``edition``) to ``target``, with the print edition's
     page numbers when this build laid it out or the last layout is of the same content."""
     publication = job.shared("epub", lambda: _publication(job))
-    pack(edition(publication) if edition else publication, target, deflate_cache=cache.cache_dir(job.out) / "deflate")
+    deflated = cache.cache_dir(job.out) / "deflate"  # each edition its own: each keeps only what it used
+    pack(edition(publication) if edition else publication, target,
+         deflate_cache=deflated if name == "epub" else deflated / name)
     notices = [NO_PAGE_NUMBERS] if job.starts is None else []
     job.notices += notices
     job.facts[name] = {"notices": notices, "layout_key": job.layout_key}
