@@ -87,3 +87,5 @@ def test_check_with_build_runs_the_outside_checkers(book):
     rows = [line.split() for line in result.output.splitlines() if line.startswith("manuscript/")]
     assert [row[0] for row in rows] == ["manuscript/introduction.md", "manuscript/01-first-chapter.md"]
     assert all(row[1] == row[2] == row[3] and int(row[1].replace(",", "")) > 20 for row in rows), rows  # book, PDF, EPUB
+    again = runner.invoke(app, ["check", str(book), "--build"])  # nothing to build: the outputs checked as they are
+    assert again.exit_code == 0 and again.output.strip().splitlines()[-1].startswith("0 errors"), again.output

@@ -80,8 +80,12 @@ def check(book_dir: Path, *, build: bool = False, report=lambda message: None) -
             return Findings(findings + [_from_error(single, "build") for single in each(error)],
                             getattr(error, "word_counts", []))
         findings += [Finding("warning", "preflight", message) for message in result.warnings]
-        findings += [Finding("warning", "layout", w.message, _str(w.file), w.line)
-                     for w in result.book.warnings if w not in book.warnings]
+        if result.book is not None:
+            findings += [Finding("warning", "layout", w.message, _str(w.file), w.line)
+                         for w in result.book.warnings if w not in book.warnings]
+        else:  # up to date: the last build's warnings, as it printed them (the manuscript's are above)
+            said = {str(w) for w in book.warnings}
+            findings += [Finding("warning", "layout", w) for w in result.book_warnings if w not in said]
         report("Running EPUBCheck and Ace")
         from .outputs import get
 
