@@ -213,6 +213,26 @@ def proof(book_dir: Path = BOOK_DIR, profile: Optional[str] = PROFILE) -> None:
 
 
 @app.command()
+def stats(book_dir: Path = BOOK_DIR, profile: Optional[str] = PROFILE,
+          format: str = typer.Option("text", "--format", help="text (a table) or json.")) -> None:
+    """Words, reading time, print pages, figures, tables and notes per chapter, and the spine width."""
+    import json
+
+    from .stats import stats as run, table
+
+    if format not in ("text", "json"):
+        raise typer.BadParameter("text or json", param_hint="--format")
+    result = _run(run, book_dir, profile=profile)
+    if format == "json":
+        typer.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        for line in table(result):
+            typer.echo(line)
+    for notice in result.notices:
+        print(notice, file=sys.stderr)
+
+
+@app.command()
 def init(new_dir: Path = typer.Argument(..., help="Folder for the new book (must not exist or be empty).",
                                         file_okay=False),
          source: Optional[Path] = typer.Option(None, "--from", help="An existing book (mdBook, pandoc project, "
