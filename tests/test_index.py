@@ -120,3 +120,20 @@ def test_the_first_layout_has_no_target_counter_per_mark(marks_book):
         len(entry.locations) for main in marks_book.book.index for entry in (main, *main.subentries)
         if not entry.see)
     assert found == ["000"] * marks
+
+
+def test_a_title_in_an_entry_is_italic_in_both_media_and_sorted_by_its_letters(sample):
+    """``{^*Her*}``: the film's title in italics, filed under H, in the EPUB's index and the print one."""
+    from herpress.extensions.index import emphasis
+
+    assert emphasis("*Her* (film) & *Adaptation*") == ("Her (film) & Adaptation",
+                                                      "<em>Her</em> (film) &amp; <em>Adaptation</em>")
+    entry = next(e for e in sample.book.index if e.term == "Her")
+    assert entry.shown == "<em>Her</em>" and entry.letter == "H" and "*" not in entry.id
+    assert not [e.term for e in sample.book.index if "*" in e.term]
+    doc = epub_doc(sample.outputs["epub"], "index.xhtml")
+    shown = doc.find(f".//{{{X}}}li[@id='{entry.id}']/{{{X}}}span/{{{X}}}em")
+    assert shown is not None and shown.text == "Her"
+    from herpress.pdf.interior import print_html
+
+    assert f'id="{entry.id}"><em>Her</em>' in print_html(sample.book)
