@@ -68,7 +68,7 @@ def read_book(book_dir: Path, profile: str | None = None, report: Report = lambd
 
 def build(book_dir: Path, formats: tuple[str, ...] | None = None, *, outputs: dict[str, Path] | None = None,
           profile: str | None = None, report: Report = lambda message: None, strict: bool = False,
-          html: Path | None = None) -> BuildResult:
+          html: Path | None = None, source=None) -> BuildResult:
     """Build the book in ``book_dir`` into the given formats (names of :data:`herpress.outputs.FORMATS`;
     by default the print PDF, the EPUB and the store editions book.toml lists); return where each
     went (:func:`_build`). ``html``: a folder to write the print edition's HTML, CSS and files
@@ -76,12 +76,10 @@ def build(book_dir: Path, formats: tuple[str, ...] | None = None, *, outputs: di
     (:mod:`herpress.tempdirs`)."""
     from .sources import open_book
 
-    source = open_book(book_dir)  # a folder that is not a book is refused before anything is made in it
-    if formats is None:
-        formats = default_formats(source)
+    source = source or open_book(book_dir)  # a folder that is not a book is refused before anything is made in it
     with book_lock(output_dir(book_dir)), tempdirs.cleaned():
-        return _build(book_dir, source, formats, outputs=outputs, profile=profile, report=report, strict=strict,
-                      html=html)
+        return _build(book_dir, source, formats or default_formats(source), outputs=outputs,
+                      profile=profile, report=report, strict=strict, html=html)
 
 
 def epub(book_dir: Path, formats: tuple[str, ...] | None = None, *, output: Path | None = None,
@@ -92,19 +90,16 @@ def epub(book_dir: Path, formats: tuple[str, ...] | None = None, *, output: Path
     from .sources import open_book
 
     source = open_book(book_dir)
-    formats = formats or ebook_formats(source)
+    formats = tuple(formats or ebook_formats(source))
     for name in formats:
         if registry.get(name).medium != "ebook":
             raise BookError(f"'{name}' is not an ebook edition (one of epub, {', '.join(registry.STORES)})")
-    with book_lock(output_dir(book_dir)), tempdirs.cleaned():
-        return _build(book_dir, source, tuple(formats), outputs={formats[0]: output} if output else None,
-                      profile=None, report=report)
+    return build(book_dir, formats, outputs={formats[0]: output} if output else None, report=report, source=source)
 
 
 def default_formats(source) -> tuple[str, ...]:
-    """What ``herpress build`` makes: the print PDF, the EPUB, and the store editions of
-    ``[ebook] stores``."""
-    return ("pdf", "epub", *source.config.ebook.stores)
+    """What ``herpress build`` makes: the print PDF, then what ``herpress epub`` makes."""
+    return ("pdf", *ebook_formats(source))
 
 
 def ebook_formats(source) -> tuple[str, ...]:
@@ -149,7 +144,8 @@ def _build(book_dir: Path, source, formats: tuple[str, ...], *, outputs: dict[st
         for fmt in chosen:
             report(f"Writing the {fmt.name} ({fmt.summary})")
             fmt.write(job, stage.temporary(targets[fmt.name]))
-        result.page_count, result.warnings, result.notices = job.page_count, job.warnings, list(dict.fromkeys(job.notices))
+        result.page_count = job.printed.page_count if job.printed is not None else None
+        result.warnings, result.notices = job.warnings, list(dict.fromkeys(job.notices))
         report("Reading the outputs back")  # nothing lost, nothing past the page (proofread.py)
         printing = [f.name for f in chosen if f.medium == "print"]
         reading = [f.name for f in chosen if f.medium == "ebook"]

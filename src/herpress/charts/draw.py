@@ -167,6 +167,7 @@ def _render(spec: ChartSpec, fonts: Sequence[Path]) -> tuple[bytes, bytes, bytes
     from matplotlib.figure import Figure
 
     from herpress.charts import _plots, _style
+    from herpress.epub.raster import opaque  # the stores refuse an alpha channel (the Kindle edition's PNG)
 
     families = _families(fonts)
     with matplotlib.rc_context(_style.rc(families)):
@@ -179,7 +180,7 @@ def _render(spec: ChartSpec, fonts: Sequence[Path]) -> tuple[bytes, bytes, bytes
         with matplotlib.rc_context({"svg.fonttype": "path"}):
             fig.savefig(outlined, format="svg", metadata=metadata)
         fig.savefig(png, format="png", dpi=PNG_DPI, metadata={"Software": None})
-    return svg.getvalue(), _paths_complete(outlined.getvalue()), _without_alpha(png.getvalue())
+    return svg.getvalue(), _paths_complete(outlined.getvalue()), opaque(png.getvalue())  # written RGBA even on a white face
 
 
 _PATH_WITHOUT_D = re.compile(rb"<path(?![^>]*\sd=)([^>]*)/>")
@@ -189,13 +190,3 @@ def _paths_complete(svg: bytes) -> bytes:
     """matplotlib writes a glyph with no outline (a space) as ``<path id=… transform=…/>``; SVG 1.1,
     which EPUBCheck reads, requires ``d``: an empty one draws the same nothing."""
     return _PATH_WITHOUT_D.sub(rb'<path d=""\1/>', svg)
-
-
-def _without_alpha(png: bytes) -> bytes:
-    """matplotlib writes RGBA even on a white face; KDP and Kobo refuse an alpha channel."""
-    from PIL import Image
-
-    with Image.open(io.BytesIO(png)) as image:
-        out = io.BytesIO()
-        image.convert("RGB").save(out, format="PNG", optimize=True)
-    return out.getvalue()

@@ -85,15 +85,17 @@ def render(book: Book, starts: list | None = None, drawn_cover: bytes | None = N
     cover = make_cover(book, drawn_cover)
     starts = _markable(book, starts or [])
     by_file = _starts_by_file(book, starts)
-    documents = [
-        Document("cover.xhtml", "Cover", _render(env, "epub/cover.xhtml.j2", meta=meta, cover=cover)),
-        Document("titlepage.xhtml", "Title page", _render(env, "epub/titlepage.xhtml.j2", meta=meta)),
-        Document("copyright.xhtml", "Copyright", _render(env, "epub/copyright.xhtml.j2", meta=meta)),
-        Document("nav.xhtml", "Contents", _render(env, "epub/nav.xhtml.j2", meta=meta, toc=_toc(book),
-                                                  landmarks=_landmarks(book), pages=_page_list(book, starts)),
-                 ("nav",)),
-    ]
-    for chapter in book.chapters:
+    documents: list[Document] = []
+
+    def add(name: str, title: str, content: bytes, properties: tuple[str, ...] = ()) -> None:
+        documents.append(Document(name, title, _marked(content, by_file.get(name)), properties))
+
+    add("cover.xhtml", "Cover", _render(env, "epub/cover.xhtml.j2", meta=meta, cover=cover))
+    add("titlepage.xhtml", "Title page", _render(env, "epub/titlepage.xhtml.j2", meta=meta))
+    add("copyright.xhtml", "Copyright", _render(env, "epub/copyright.xhtml.j2", meta=meta))
+    add("nav.xhtml", "Contents", _render(env, "epub/nav.xhtml.j2", meta=meta, toc=_toc(book),
+                                         landmarks=_landmarks(book), pages=_page_list(book, starts)), ("nav",))
+    for chapter in book.chapters:  # marked as they are kept: a document from the memo is used as it is
         name = chapter_file(chapter)
         key = memo.key(*_chapter_inputs(chapter, links, by_file.get(name, []), meta)) if memo is not None else ""
         content = memo.get(key) if memo is not None else None
@@ -106,14 +108,10 @@ def render(book: Book, starts: list | None = None, drawn_cover: bytes | None = N
                 memo.put(key, content)
         documents.append(Document(name, chapter.title, content, _properties(content)))
     if book.glossary:
-        documents.append(Document("glossary.xhtml", "Glossary",
-                                  _render(env, "epub/glossary.xhtml.j2", meta=meta, glossary=book.glossary, links=links)))
+        add("glossary.xhtml", "Glossary", _render(env, "epub/glossary.xhtml.j2", meta=meta, glossary=book.glossary,
+                                                  links=links))
     if book.index:
-        documents.append(Document("index.xhtml", "Index",
-                                  _render(env, "epub/index.xhtml.j2", meta=meta, index=book.index, links=links)))
-    chapters = {chapter_file(chapter) for chapter in book.chapters}  # marked above
-    documents = [d if d.name in chapters else Document(d.name, d.title, _marked(d.content, by_file.get(d.name)),
-                                                       d.properties) for d in documents]
+        add("index.xhtml", "Index", _render(env, "epub/index.xhtml.j2", meta=meta, index=book.index, links=links))
     facts = accessibility.Facts(page_list=bool(starts), cover_image=True, data_tables=len(book.figures),
                                 notes=sum(len(c.notes) for c in book.chapters))
     meta_pairs = list(accessibility.metadata(book, facts))
@@ -344,4 +342,8 @@ def _chapter_inputs(chapter: Chapter, links: dict[str, str], starts: list, meta)
 
 def _print_edition(meta) -> str:
     """The print edition the page numbers come from: its ISBN, else the book's identifier."""
-    return f"urn:isbn:{meta.isbn.replace('-', '')}" if meta.isbn else meta.identifier
+    return isbn_urn(meta.isbn) if meta.isbn else meta.identifier
+
+
+def isbn_urn(isbn: str) -> str:
+    return f"urn:isbn:{isbn.replace('-', '').replace(' ', '')}"

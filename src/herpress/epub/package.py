@@ -19,7 +19,7 @@ from lxml import etree
 
 from . import ocf
 from ..clock import source_date
-from .documents import Publication
+from .documents import Publication, isbn_urn
 
 OPF_NS = "http://www.idpf.org/2007/opf"
 
@@ -77,10 +77,6 @@ def pack(publication: Publication, target: Path, deflate_cache: Path | None = No
     entries = [(name, _finish_opf(data, publication) if name.endswith(".opf") else data)
                for name, data in ocf.read_entries(packed.getvalue())]
     ocf.write_ocf(target, entries + list(publication.extra), moment, cache=deflate_cache)
-
-
-def isbn_urn(isbn: str) -> str:
-    return f"urn:isbn:{isbn.replace('-', '').replace(' ', '')}"
 
 
 def file_as(name: str) -> str:

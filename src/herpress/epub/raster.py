@@ -84,24 +84,29 @@ def svg_size(svg: bytes) -> tuple[float, float]:
     return 300.0, 150.0
 
 
-def rasterise(svg: bytes, book=None) -> bytes:
-    """An SVG of the author's as an opaque PNG, drawn by WeasyPrint's SVG renderer with the print
+def rasterise(svgs: list[bytes], book=None) -> list[bytes]:
+    """SVGs of the author's as opaque PNGs, drawn by WeasyPrint's SVG renderer with the print
     edition's fonts when ``book`` is given (a diagram's "Times,serif" is set as the print edition
     sets it: the machine's serif face may be wider than the one its boxes were measured with).
-    Nothing but the SVG itself is read: it comes checked by :func:`herpress.references.svg_problem`."""
+    All in one layout, a page each (named pages of their own sizes): the fonts are set up once,
+    not per image (the Rust book's 20 diagrams: 4.6 s one at a time, 2.2 s so and without PNG
+    optimisation). Nothing but the SVGs is
+    read: they come checked by :func:`herpress.references.svg_problem`."""
     import base64
 
     import pypdfium2
     from weasyprint import HTML
-
-    width, height = svg_size(svg)
-    scale = min(SVG_SCALE, MAX_SIDE / max(width, height, 1))
-    source = base64.b64encode(svg).decode()
-    html = (f'<style>@page {{ size: {width:.2f}px {height:.2f}px; margin: 0 }} body {{ margin: 0 }} '
-            f'img {{ display: block; width: {width:.2f}px; height: {height:.2f}px }}</style>'
-            f'<img src="data:image/svg+xml;base64,{source}">')
     from weasyprint.urls import URLFetcher
 
+    if not svgs:
+        return []
+    sizes = [svg_size(svg) for svg in svgs]
+    rules, pages = [], []
+    for n, (svg, (width, height)) in enumerate(zip(svgs, sizes)):
+        rules.append(f"@page p{n} {{ size: {width:.2f}px {height:.2f}px; margin: 0 }} "
+                     f".p{n} {{ page: p{n}; break-before: page; width: {width:.2f}px; height: {height:.2f}px }}")
+        pages.append(f'<img class="p{n}" src="data:image/svg+xml;base64,{base64.b64encode(svg).decode()}">')
+    html = f"<style>body {{ margin: 0 }} img {{ display: block }} {' '.join(rules)}</style>{''.join(pages)}"
     options = {}
     if book is not None:
         from ..pdf.print_fonts import font_configuration, font_faces
@@ -111,11 +116,16 @@ def rasterise(svg: bytes, book=None) -> bytes:
     pdf = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=["data"], fail_on_errors=True)).write_pdf(
         **options)
     document = pypdfium2.PdfDocument(pdf)
+    drawn = []
     try:
-        bitmap = document[0].render(scale=scale * 96 / 72, fill_color=(255, 255, 255, 255))
-        image = bitmap.to_pil().convert("RGB")
+        for page, (width, height) in zip(document, sizes):
+            scale = min(SVG_SCALE, MAX_SIDE / max(width, height, 1))
+            image = page.render(scale=scale * 96 / 72, fill_color=(255, 255, 255, 255)).to_pil().convert("RGB")
+            out = io.BytesIO()
+            image.save(out, format="PNG")  # optimize=True tripled the time (2.7 of 3.8 s for 20 SVGs)
+            drawn.append(out.getvalue())
     finally:
         document.close()
-    out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
-    return out.getvalue()
+    if len(drawn) != len(svgs):  # a page per SVG, or the layout did not do what it was asked
+        raise RuntimeError(f"{len(svgs)} SVGs drawn on {len(drawn)} pages")
+    return drawn

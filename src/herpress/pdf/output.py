@@ -24,7 +24,7 @@ def write(job, target: Path) -> None:
     cache.save_page_count(out, profile, printed.page_count)
     if job.layout_key:
         cache.save_page_map(out, job.layout_key, printed.starts)
-    job.printed, job.starts, job.page_count = printed, printed.starts, printed.page_count
+    job.printed, job.starts = printed, printed.starts
     job.warnings += warnings
     job.facts["pdf"] = {"pages": printed.page_count, "warnings": warnings}
 
