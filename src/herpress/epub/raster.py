@@ -112,7 +112,8 @@ def rasterise(svgs: list[bytes], book=None) -> list[bytes]:
         from ..pdf.print_fonts import font_configuration, font_faces
 
         options["font_config"] = font_configuration(book)
-        options["stylesheets"] = [font_faces(book, options["font_config"])]
+        # the text faces too: no print.css declares them here
+        options["stylesheets"] = [font_faces(book, options["font_config"], ("text", "code", "charts", "fallback"))]
     pdf = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=["data"], fail_on_errors=True)).write_pdf(
         **options)
     document = pypdfium2.PdfDocument(pdf)

@@ -6,6 +6,13 @@ faces the book uses (coverage.faces_in_use), from files the theme named. WeasyPr
 per character through fontconfig, which would also reach for any font of the machine (a colour
 emoji font even wins over the CSS's own families), so the layout's fontconfig is given no system
 font at all: only the faces declared here and in the CSS exist for it.
+
+An author's SVG names the faces of the machine it was drawn on: Graphviz measures its boxes for
+"Times,serif", a chart exported from a spreadsheet says "Helvetica" or "Arial". With no such face,
+fontconfig would take whichever declared face scores best on language — for the Rust book's set
+of fallbacks, Noto Serif CJK, whose Latin is wide enough to run "index" into "value" in its
+diagrams. So the common names of the three kinds of face are aliased, strongly, to the theme's:
+a serif to the text face, a sans to the chart face, a monospace to the code face.
 """
 
 from __future__ import annotations
@@ -31,9 +38,10 @@ def font_configuration(book: Book):
     families = list(dict.fromkeys(face.family for face in chain
                                   if face.path and (face.role == "text" or face.entry in used)))
     appended = "".join(f"<string>{_xml(name)}</string>" for name in families)
-    conf = ('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n<fontconfig>'
-            f'<match target="pattern"><edit name="family" mode="append_last">{appended}</edit></match>'
-            '</fontconfig>\n') if families else "<fontconfig></fontconfig>\n"
+    rules = (f'<match target="pattern"><edit name="family" mode="append_last">{appended}</edit></match>'
+             if families else "") + _aliases(book)
+    conf = ('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
+            f'<fontconfig>{rules}</fontconfig>\n')
     handle, name = tempfile.mkstemp(prefix="herpress-fontconfig-", suffix=".conf")
     before = os.environ.get("FONTCONFIG_FILE")
     try:
@@ -51,23 +59,55 @@ def font_configuration(book: Book):
         os.unlink(name)
 
 
-def font_faces(book: Book, font_config):
-    """The @font-face rules of the theme's code, chart and fallback faces the book uses."""
+# The names an SVG gives the faces of its machine, by the role of the theme's face that stands in.
+GENERIC_FAMILIES = {
+    "text": ("serif", "Times", "Times New Roman", "Times-Roman", "Georgia", "Cambria", "Palatino",
+             "Palatino Linotype", "Book Antiqua", "Liberation Serif", "DejaVu Serif", "Nimbus Roman",
+             "Noto Serif"),
+    "charts": ("sans-serif", "sans", "Helvetica", "Arial", "Verdana", "Tahoma", "Segoe UI", "Calibri",
+               "system-ui", "Liberation Sans", "DejaVu Sans", "Nimbus Sans", "Noto Sans", "Open Sans"),
+    "code": ("monospace", "mono", "Courier", "Courier New", "Consolas", "Menlo", "Monaco",
+             "Liberation Mono", "DejaVu Sans Mono", "Nimbus Mono PS", "Noto Sans Mono"),
+}
+
+
+def _aliases(book: Book) -> str:
+    """fontconfig aliases from each of :data:`GENERIC_FAMILIES` to the theme's face of its role
+    (then the text face, for a role whose face the book does not declare). A name that is a family
+    of the theme's own is left alone."""
+    text = [face.family for face in styles.faces(book.style_dirs, "text") if face.path]
+    theirs = {face.family for role in ("text", "code", "charts", "fallback")
+              for face in styles.faces(book.style_dirs, role)}
+    rules = []
+    for role, names in GENERIC_FAMILIES.items():
+        own = [face.family for face in styles.faces(book.style_dirs, role) if face.path] if role != "text" else []
+        prefer = list(dict.fromkeys(own[:1] + text[:1]))
+        for name in names:
+            if prefer and name not in theirs:
+                preferred = "".join(f"<family>{_xml(family)}</family>" for family in prefer)
+                rules.append(f'<alias binding="strong"><family>{_xml(name)}</family><prefer>{preferred}</prefer></alias>')
+    return "".join(rules)
+
+
+def font_faces(book: Book, font_config, roles: tuple[str, ...] = ("code", "charts", "fallback")):
+    """The @font-face rules of the theme's faces of ``roles`` that the book uses: the code, chart
+    and fallback faces, for the print edition, whose print.css declares the text faces."""
     from weasyprint import CSS
 
     from .coverage import faces_in_use
 
-    return CSS(string=face_rules(book), font_config=font_config,
-               url_fetcher=_face_fetcher([face.path for face in faces_in_use(book)]))
+    return CSS(string=face_rules(book, roles=roles), font_config=font_config,
+               url_fetcher=_face_fetcher([face.path for face in faces_in_use(book, roles)]))
 
 
-def face_rules(book: Book, url_of=lambda face: face.path.as_uri()) -> str:
+def face_rules(book: Book, url_of=lambda face: face.path.as_uri(),
+               roles: tuple[str, ...] = ("code", "charts", "fallback")) -> str:
     """The CSS of :func:`font_faces`: each face at ``url_of(face)``, and the font chains."""
     from .coverage import faces_in_use
 
     rules = [f'@font-face {{ font-family: "{_css(face.family)}"; src: url("{url_of(face)}"); '
              f'font-weight: {face.weight}; font-style: {"italic" if face.italic else "normal"};'
-             + (f" unicode-range: {_drawn_range(face)};" if face.ranges else "") + " }" for face in faces_in_use(book)]
+             + (f" unicode-range: {_drawn_range(face)};" if face.ranges else "") + " }" for face in faces_in_use(book, roles)]
     variables = " ".join(f"--{role}-fonts: {families};" for role, families in chains(book).items())
     rules += [f":root {{ {variables} }}", f"@page {{ {variables} }}"]  # the page context inherits from no element
     return "\n".join(rules)
