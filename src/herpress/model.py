@@ -5,6 +5,7 @@ renders its own way are left as neutral placeholders:
 
 * ``<a class="noteref" href="#fn-…" id="fnref-…">N</a>`` — a footnote call;
 * ``<figure data-figure="fig:…"/>`` — a chart, see :class:`Figure`;
+* ``<figure class="image" id="fig-…">`` — an image of the author's as a figure, see :class:`Illustration`;
 * ``<a class="xref" href="#id" data-kind="figure">Figure 2.1</a>`` — a cross-reference;
 * ``<a class="glossterm" href="#gl-…" id="gu-…">text</a>`` — a marked glossary term;
 * ``<span class="ix" id="ix-…"></span>`` — an index location.
@@ -54,10 +55,23 @@ class Figure:
     svg_name: str  # asset names, e.g. "images/fig-poll.svg": the ebooks' SVG (labels as outlines)
     png_name: str  # the Kindle edition's
     print_svg_name: str = ""  # the print edition's SVG (labels as text), e.g. "images/fig-poll.print.svg"
+    ordinal: int = 0  # its place among the chapter's numbered figures, charts and illustrations
 
     @property
     def label(self) -> str:
         return self.spec.label
+
+
+@dataclass
+class Illustration:
+    """A labelled image of the author's set as a figure (:mod:`herpress.extensions.image_figures`):
+    its markup stays in the body, with its number at the head of its caption."""
+
+    id: str  # "fig-tree"
+    label: str  # "fig:tree"
+    number: str  # "3.2", in one sequence with the chapter's charts
+    caption: str  # plain text, without the number
+    ordinal: int = 0
 
 
 @dataclass
@@ -80,7 +94,8 @@ class Chapter:
     body_html: str  # everything after the title
     headings: list[Heading] = field(default_factory=list)  # level 2 and below
     notes: list[Note] = field(default_factory=list)
-    figures: list[Figure] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)  # charts
+    illustrations: list[Illustration] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     part: str = ""  # the title of the part this chapter opens (mdBook's "# Part" lines), if any
     files: list[Path] = field(default_factory=list)  # every file its text came from (pages, includes)

@@ -43,6 +43,9 @@ def _tidy_attributes(element, source: str, seen: set, notes: list) -> None:
     """pandoc's ``{-}`` becomes the class ``unnumbered``; an attribute no ebook knows (GitBook's
     ``{% … %}`` read as attributes, ``<h1 ->``) is left out, said once per name. Event attributes
     stay for :func:`check` to refuse."""
+    for name in ("width", "height"):
+        if name in element.attrib:
+            _size(element, name, source, notes)
     for name in list(element.attrib):
         lowered = name.lower()
         if lowered in ATTRIBUTES or lowered.startswith(("data-", "aria-", "on", "epub:", "xml:")) \
@@ -55,6 +58,24 @@ def _tidy_attributes(element, source: str, seen: set, notes: list) -> None:
             seen.add(name)
             notes.append((f"attribute '{name}' on <{element.tag}> means nothing in a book: left out",
                           _line(source, name)))
+
+
+def _size(element, name: str, source: str, notes: list) -> None:
+    """A ``width``/``height`` as pandoc's attributes give it (``{width=550px}``, ``{width=50%}``)
+    made what HTML takes: a whole number of pixels stays an attribute, another length becomes the
+    style it means; what is no length is left out, said."""
+    value = element.get(name, "").strip()
+    if re.fullmatch(r"\d+", value):
+        return
+    if match := re.fullmatch(r"(\d+)(?:\.\d*)?\s*px", value):
+        element.set(name, match[1])
+        return
+    del element.attrib[name]
+    if re.fullmatch(r"\d+(?:\.\d+)?\s*(?:%|in|cm|mm|pt|em)", value):
+        style = (element.get("style") or "").strip().rstrip(";")
+        element.set("style", (style + "; " if style else "") + f"{name}: {value.replace(' ', '')}")
+    else:
+        notes.append((f"{name}=\"{value}\" on <{element.tag}> is not a length: left out", _line(source, value)))
 
 
 def tidy(container, source: str) -> list[tuple[str, int | None]]:

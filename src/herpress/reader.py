@@ -29,13 +29,16 @@ from .forked import cores, detach_streams
 from .extensions import blocks
 from .extensions.charts import ChartExtension
 from .extensions.crossrefs import CrossRefExtension
+from .extensions.divs import FencedDivExtension
 from .extensions.fences import FenceInfoExtension, with_default_language
 from .extensions.lists import ListIndentExtension
 from .extensions.stray_html import StrayHtmlExtension
 from .extensions.glossary import GlossaryExtension
+from .extensions.image_figures import take_figures
 from .extensions.index import IndexExtension, emphasis, parse_mark
-from .extensions.tables import take_caption
-from .model import Asset, Book, BookWarning, Chapter, Figure, GlossaryEntry, Heading, IndexEntry, Location, Note, Table
+from .extensions.tables import TableCaptionExtension, take_caption
+from .model import (Asset, Book, BookWarning, Chapter, Figure, GlossaryEntry, Heading, IndexEntry, Illustration,
+                    Location, Note, Table)
 from .sources import Entry, Manuscript, Page, Text, open_book
 from .xhtml import drop, inner_xhtml, parse_html, parse_xhtml, plain_text, unwrap
 
@@ -183,10 +186,10 @@ class _Converter:
             # extension objects, not names: a name makes Python-Markdown read every installed
             # package's entry points (importlib.metadata), ~25 ms on each command
             self._md = markdown.Markdown(
-                extensions=[FenceInfoExtension(), ListIndentExtension(), self.stray,
+                extensions=[FenceInfoExtension(), ListIndentExtension(), FencedDivExtension(), self.stray,
                             HighlightExtension(use_pygments=True, pygments_lang_class=True, guess_lang=False), SuperFencesCodeExtension(),
                             FootnoteExtension(BACKLINK_TEXT=""), AttrListExtension(),
-                            DefListExtension(), TableExtension(), AbbrExtension(), MarkdownInHtmlExtension(),
+                            DefListExtension(), TableCaptionExtension(), TableExtension(), AbbrExtension(), MarkdownInHtmlExtension(),
                             TocExtension(), SmartyExtension(substitutions=SMART), self.charts,
                             GlossaryExtension(), CrossRefExtension(), IndexExtension()],
                 output_format="xhtml",
@@ -319,6 +322,10 @@ class _Converter:
         chapter.figures = [Figure(id=_label_id(s.label), number="", spec=s, svg_name=f"images/{_label_id(s.label)}.svg",
                                   png_name=f"images/{_label_id(s.label)}.png",
                                   print_svg_name=f"images/{_label_id(s.label)}.print.svg") for s in self.charts.specs]
+        chapter.illustrations = [Illustration(id=figure.get("id"), label=label, number="", caption=caption)
+                                 for figure, label, caption in take_figures(container, self.source.kind == "pandoc")
+                                 if label]
+        _order_figures(container, chapter)
         self.containers[slug] = container
         return chapter
 
@@ -501,12 +508,23 @@ def _relabel_ids(container, slug: str, every: bool = False) -> None:
                 link.set("href", "#" + renamed[href[1:]])
 
 
-LABEL_KINDS = ("ch", "sec", "fig", "tab")
+LABEL_KINDS = ("ch", "sec", "fig", "tab", "tbl")
 
 
 def _safe_id(value: str) -> str:
     """An id XML accepts (no spaces, no leading digit problems: it follows a prefix anyway)."""
     return re.sub(r"[^\w.-]", "-", value)
+
+
+def _order_figures(container, chapter: Chapter) -> None:
+    """Each chart's and labelled image's place in the chapter's one sequence of figures."""
+    places = {}
+    for element in container.iter("figure"):
+        label = element.get("data-figure") or element.get("data-label")
+        if label:
+            places.setdefault(label, len(places))
+    for figure in [*chapter.figures, *chapter.illustrations]:
+        figure.ordinal = places.get(figure.label, len(places))
 
 
 def _tables(container, slug: str, shown: str, text: str) -> list[Table]:
@@ -585,7 +603,8 @@ def _number(chapters: list[Chapter]) -> None:
             chapter.number = number
         elif chapter.kind == "back":
             chapter.number = None
-        for k, figure in enumerate(chapter.figures, 1):
+        numbered = sorted([*chapter.figures, *chapter.illustrations], key=lambda figure: figure.ordinal)
+        for k, figure in enumerate(numbered, 1):
             figure.number = f"{chapter.number}.{k}" if chapter.number else f"{k}"
         for k, table in enumerate(chapter.tables, 1):
             table.number = f"{chapter.number}.{k}" if chapter.number else f"{k}"
@@ -607,6 +626,9 @@ def _resolve(book: Book, converter: _Converter) -> None:
         for table in chapter.tables:  # "Table 2.1" at the head of each caption
             number = container.find(f".//table[@id='{table.id}']/caption/span[@class='table-number']")
             number.text = f"Table {table.number}"
+        for illustration in chapter.illustrations:  # "Figure 2.3" at the head of each image's caption
+            number = container.find(f".//figure[@id='{illustration.id}']/figcaption/span[@class='figure-number']")
+            number.text = f"Figure {illustration.number}"
         notes = [(note, parse_xhtml(note.html)) for note in chapter.notes]
         for part in [container] + [body for _, body in notes]:  # reading order is kept by the mark ids
             _resolve_part(part, chapter, source, converter, targets, glossary, marks)
@@ -642,7 +664,7 @@ def _targets(book: Book, converter: _Converter) -> dict[str, tuple[str, str, str
             label = element.get("data-label", "")
             if label.startswith("sec:") and element.tag in ("h2", "h3", "h4", "h5", "h6"):
                 add(label, (element.get("id"), "section", plain_text(element)), chapter)
-        for figure in chapter.figures:
+        for figure in [*chapter.figures, *chapter.illustrations]:
             add(figure.label, (figure.id, "figure", f"Figure {figure.number}"), chapter)
         for table in chapter.tables:
             if table.label:
@@ -656,14 +678,22 @@ def _resolve_part(part, chapter: Chapter, source: str, converter: _Converter, ta
         label = ref.attrib.pop("data-label")
         if label not in targets:
             if not converter.incomplete:
-                problem(f"unknown label '{label}' in [@{label}]", line_of(source, f"[@{label}]"))
+                problem(f"unknown label '{label}' in [@{label}]",
+                        line_of(source, f"[@{label}]") or line_of(source, f"@{label}"))
             continue
         target_id, kind, text = targets[label]
         ref.set("href", f"#{target_id}")
         ref.set("data-kind", kind)
         ref.text = text
-    for use in part.iterfind(".//a[@class='glossterm']"):
+    # a book kept as mdBook, pandoc or plain Markdown that has no glossary writes ``[[A]]`` for
+    # brackets (a verdict format, a nested list in prose): there it stays as written
+    literal = not glossary and converter.source.glossary is None and converter.source.kind != "herpress"
+    for use in list(part.iterfind(".//a[@class='glossterm']")):
         term = use.attrib.pop("data-term")
+        if literal:
+            use.text = f"[[{use.text}]]" if use.text == term else f"[[{use.text}|{term}]]"
+            unwrap(use)
+            continue
         entry = glossary.get(sort_key(term))
         if entry is None and not converter.incomplete_glossary:
             problem(f"'{term}' is marked as a glossary term but the glossary does not define it",

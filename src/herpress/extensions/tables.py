@@ -3,9 +3,13 @@
 Python-Markdown's tables have no caption syntax, so herpress takes pandoc's:
 the paragraph right **before** a table (or, failing that, right after it) that
 begins with ``Table:`` becomes the table's ``<caption>``; an optional
-``{#tab:label}`` at its end lets ``[@tab:label]`` refer to it. Captioned tables
+``{#tab:label}`` (or pandoc-crossref's ``{#tbl:label}``) at its end lets ``[@tab:label]`` refer to it. Captioned tables
 are numbered per chapter like figures ("Table 2.1"); tables without a caption
 are not numbered.
+
+pandoc also takes a caption written on the line right after the table's last row (or right before
+its first); Python-Markdown would read that line as one more row. :class:`TableCaptionExtension`
+sets such a line apart by a blank line first.
 """
 
 from __future__ import annotations
@@ -13,12 +17,17 @@ from __future__ import annotations
 import re
 
 from lxml import etree
+from markdown import Extension, Markdown
+from markdown.preprocessors import Preprocessor
 
 from ..errors import BookError
+from .blocks import fences
 
 PREFIX = re.compile(r"^\s*Table:\s*")
 LABEL = re.compile(r"\s*\{#([^}\s]*)\}\s*$")
-TABLE_LABEL = re.compile(r"^tab:[A-Za-z0-9][A-Za-z0-9_-]*$")
+ROW = re.compile(r"^ {0,3}\|.*\|\s*$")
+CAPTION_LINE = re.compile(r"^ {0,3}Table:\s")
+TABLE_LABEL = re.compile(r"^(?:tab|tbl):[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
 def is_caption(element) -> bool:
@@ -52,7 +61,7 @@ def take_caption(table, shown: str, source: str) -> tuple[str | None, str] | Non
             paragraph.text = stripped
         if not TABLE_LABEL.match(label):
             line = _line(source, "{#" + label + "}")
-            raise BookError(f"table label '{label}' must look like 'tab:name'", shown, line)
+            raise BookError(f"table label '{label}' must look like 'tab:name' (or pandoc-crossref's 'tbl:name')", shown, line)
     caption = etree.Element("caption")
     number = etree.SubElement(caption, "span", {"class": "table-number"})
     number.tail = " " + (paragraph.text or "")
@@ -88,3 +97,26 @@ def _remove(element) -> None:
         else:
             parent.text = (parent.text or "") + element.tail
     parent.remove(element)
+
+
+class TableCaptionPreprocessor(Preprocessor):
+    """A ``Table:`` line touching a table's row gets a blank line between them (outside code)."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        if not any(CAPTION_LINE.match(line) for line in lines):
+            return lines
+        out: list[str] = []
+        previous = ""
+        for line, state, _ in fences(lines):
+            if state is None and previous is not None:
+                if CAPTION_LINE.match(line) and ROW.match(previous) or ROW.match(line) and CAPTION_LINE.match(previous):
+                    out.append("")
+            out.append(line)
+            previous = line if state is None else None
+        return out
+
+
+class TableCaptionExtension(Extension):
+    def extendMarkdown(self, md: Markdown) -> None:
+        # before the code fences are stashed (25), which it reads past on its own
+        md.preprocessors.register(TableCaptionPreprocessor(md), "herpress_table_caption", 29)
