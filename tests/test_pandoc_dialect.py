@@ -138,3 +138,11 @@ def test_a_bare_reference_to_no_label_is_an_error_at_its_line(tmp_path):
 def test_the_pandoc_project_builds_an_epub_epubcheck_accepts(project):
     result = build(project, ("epub",))
     assert messages(epubcheck(result.outputs["epub"])) == []
+
+
+def test_an_empty_column_head_is_a_plain_cell(tmp_path):
+    """rlhf-book's Likert scales leave column heads blank: an empty ``th`` heads nothing (Ace's
+    empty-table-header), so it is a ``td``; the heads with text stay headers."""
+    root = write_project(tmp_path / "book", "# One\n\n| A>B |   | B>A |\n|---|---|---|\n| 1 | 2 | 3 |\n")
+    head = _body(load_book(root)).find(".//thead/tr")
+    assert [(cell.tag, cell.text) for cell in head] == [("th", "A>B"), ("td", None), ("th", "B>A")]

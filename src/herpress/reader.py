@@ -36,7 +36,7 @@ from .extensions.stray_html import StrayHtmlExtension
 from .extensions.glossary import GlossaryExtension
 from .extensions.image_figures import take_figures
 from .extensions.index import IndexExtension, emphasis, parse_mark
-from .extensions.tables import TableCaptionExtension, take_caption
+from .extensions.tables import TableCaptionExtension, empty_headers_as_cells, take_caption
 from .model import (Asset, Book, BookWarning, Chapter, Figure, GlossaryEntry, Heading, IndexEntry, Illustration,
                     Location, Note, Table)
 from .sources import Entry, Manuscript, Page, Text, open_book
@@ -531,6 +531,7 @@ def _tables(container, slug: str, shown: str, text: str) -> list[Table]:
     """Captioned tables (``Table: caption {#tab:x}`` next to a pipe table) become numbered tables."""
     tables = []
     for table in list(container.iter("table")):
+        empty_headers_as_cells(table)
         caption = take_caption(table, shown, text)
         if caption is None:
             continue

@@ -30,6 +30,15 @@ CAPTION_LINE = re.compile(r"^ {0,3}Table:\s")
 TABLE_LABEL = re.compile(r"^(?:tab|tbl):[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
+def empty_headers_as_cells(table) -> None:
+    """A header cell with nothing in it (a pipe table's blank column head, ``|   |``) heads
+    nothing: it becomes a plain cell, which a screen reader passes over (an empty ``th`` is DAISY
+    Ace's empty-table-header; the Likert-scale tables of natolambert/rlhf-book have four)."""
+    for cell in table.iter("th"):
+        if not "".join(cell.itertext()).strip() and not len(cell):
+            cell.tag = "td"
+
+
 def is_caption(element) -> bool:
     return element is not None and element.tag == "p" and bool(PREFIX.match(element.text or ""))
 
