@@ -52,13 +52,13 @@ def relieve(book: Book, document, slugs: list[str], labels: list[str], bodies: d
         end = next((anchors[name] for name in later if name in anchors), None)
         if start is None or end is None or not labels[start].isdigit():
             return None  # the last thing in the book (no recto after it to align with)
-        outside = [{"target": target, "kind": kind, "folio": labels[anchors[target]] or "0"}
-                   for target, kind in cited[slug] if owner.get(target) != slug and target in anchors]
+        outside = {target: labels[anchors[target]] or "0"
+                   for target, _ in cited[slug] if owner.get(target) != slug and target in anchors}
         html = env.get_template("print/chapter-alone.html.j2").render(
-            meta=book.metadata, chapter=chapter, chapters=book.chapters, bodies=bodies)
+            meta=book.metadata, chapter=chapter, chapters=book.chapters,
+            bodies={**bodies, slug: with_outside_folios(bodies[slug], outside)})
         css = env.get_template("print/chapter-alone.css.j2").render(
-            slug=slug, first_folio=int(labels[start]), title=css_string(book.metadata.title), outside=outside,
-            hide_folios=False)
+            slug=slug, first_folio=int(labels[start]), title=css_string(book.metadata.title), hide_folios=False)
         alone = render(html, css + (relief_css(book, [slug]) if relief else ""))
         pages = alone.pages[:-1]  # the last page is the empty chapter's, after the blank verso if any
         if len(pages) != end - start:
@@ -85,3 +85,19 @@ def references(body: str) -> list[tuple[str, str]]:
         if target and kind:
             found.append((target.group(1), kind.group(1)))
     return found
+
+
+def with_outside_folios(body: str, folios: dict[str, str]) -> str:
+    """``body`` with ``data-folio="47"`` on each cross-reference whose target ``folios`` places."""
+    import html
+    import re
+
+    if not folios:
+        return body
+
+    def marked(match) -> str:
+        target = re.search(r'\bhref="#([^"]+)"', match[0])
+        folio = folios.get(target[1]) if target else None
+        return match[0] if folio is None else f'{match[0][:-1]} data-folio="{html.escape(folio)}">'
+
+    return re.sub(r'<a\b[^>]*\bclass="xref"[^>]*>', marked, body)
