@@ -153,6 +153,8 @@ class Typesetter:
     """The book's print HTML, fonts and stylesheets, laid out as often as the print PDF needs."""
 
     def __init__(self, book: Book, profile: Profile):
+        from . import weasyfix  # noqa: F401 -- WeasyPrint mended before anything is laid out
+
         self.book, self.profile = book, profile
         self.font_config = font_configuration(book)
         self.bodies = print_bodies(book)

@@ -1,0 +1,46 @@
+"""pdf/weasyfix.py: WeasyPrint's layout, mended where it loses a footnote (real WeasyPrint)."""
+
+from __future__ import annotations
+
+from weasyprint import HTML
+
+import herpress.pdf.weasyfix  # noqa: F401 -- as a Typesetter applies it
+
+# WeasyPrint's own case of #2432 (orphans forbid breaking before "g", so the notes of "f" are
+# reported one by one until "g" fits), with a note called in "g" itself: the one it lost.
+PAGE = """<style>
+  @page { margin: 0; size: 100px; @footnote { margin-top: 0 } }
+  html { font-size: 10px; line-height: 1; }
+  body { margin: 0; }
+  div { break-before: avoid; }
+  span { float: footnote; }
+  ::footnote-call { vertical-align: baseline; }
+</style>
+<div>a<br>b<br>c<br>d<br>e</div>
+<div>f<span>N1</span><span>N2</span><span>N3</span><span>N4</span><br>g<span>N5</span><br>h<br>i</div>
+"""
+
+
+def _notes_per_page(document) -> list[list[str]]:
+    pages = []
+    for page in document.pages:
+        found = []
+        for area in page._page_box.children:
+            if type(area).__name__ == "FootnoteAreaBox":
+                for note in area.children:
+                    found.append("".join(box.text for box in note.descendants()
+                                         if getattr(box, "text", None)).split(". ", 1)[-1])
+        pages.append(found)
+    return pages
+
+
+def test_a_note_called_in_a_line_kept_by_reporting_others_is_set_on_the_next_page():
+    pages = _notes_per_page(HTML(string=PAGE).render())
+    assert sorted(note for page in pages for note in page) == ["N1", "N2", "N3", "N4", "N5"]
+    assert pages[1][-1] == "N5"  # after the notes reported before it, in the order they are called
+
+
+def test_without_reporting_nothing_changes():
+    """A page whose notes all fit: the same notes on the same page as WeasyPrint sets them."""
+    html = PAGE.replace("size: 100px", "size: 100px 300px")
+    assert _notes_per_page(HTML(string=html).render()) == [["N1", "N2", "N3", "N4", "N5"]]
