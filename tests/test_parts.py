@@ -114,6 +114,69 @@ def test_wrong_guesses_are_laid_out_again_with_the_true_numbers(sample, profile_
     assert again and set(again) <= printing and set(slugs) - printing  # the test means something
 
 
+def write_citing_book(folder, chapters: int = 4, sections: int = 5, per_section: int = 40):
+    """A book whose every sentence cites a section of another chapter, the way a reference book
+    does (bench/notes_and_marks.py's xrefs book, small), after an opening chapter long enough that
+    every place cited is on a page of two digits."""
+    from checks import write_manuscript
+
+    names = ["opening.md"] + [f"c{c}.md" for c in range(chapters)]
+    files = {"book.toml": '[book]\ntitle = "Citing"\n[contents]\nchapters = [' + ", ".join(f'"{n}"' for n in names) + "]\n",
+             "opening.md": "# Opening\n\nAn index mark{^opening} gives the book its back matter.\n\n"
+                           + "\n\n".join("A paragraph of the opening " + "that runs on " * 60 for _ in range(24)) + "\n"}
+    for c in range(chapters):
+        lines = [f"# Chapter {c} {{#ch:c{c}}}", ""]
+        for s in range(sections):
+            lines += [f"## Section {c}.{s} {{#sec:c{c}-s{s}}}", ""]
+            for n in range(per_section):
+                target = (c + 1 + (n * 7 + s) % (chapters - 1)) % chapters  # always another chapter
+                lines.append(f"Sentence {n} of the section turns to the place [@sec:c{target}-s{(n + s) % sections}].")
+            lines.append("")
+        files[f"c{c}.md"] = "\n".join(lines)
+    return write_manuscript(folder, files)
+
+
+def test_a_book_dense_with_references_settles_in_two_rounds(counted, tmp_path):
+    """Each chapter is laid out with the numbers guessed (here every cited place on page 88), then
+    with the true ones, and no more: page numbers are set in figures of one width, so the true ones
+    keep its lines and its page count (in proportional figures they moved them, and so the numbers,
+    round after round)."""
+    from herpress.reader import load_book
+
+    book = load_book(write_citing_book(tmp_path / "book"))
+    slugs = [chapter.slug for chapter in book.chapters]
+    cited = {target for targets in book_parts._cited(book, {c.slug: c.body_html for c in book.chapters},
+                                                     book.chapter_of_id())[0].values() for target in targets}
+    guess = book_parts.Memo(pages={}, folios=dict.fromkeys(cited, "88"))
+    printed, _ = in_parts(book, tmp_path / "book.pdf", memo=guess, pages_hint=40)
+    chapters = [name for name in counted if name in slugs]
+    assert max(chapters.count(slug) for slug in slugs) <= 2, chapters
+    assert printed.page_count > 30 and cited  # the references fill pages: the numbers they print matter
+    profile = profiles.get(book.print_settings.profile)
+    pdf_writer.write_pdf(book, tmp_path / "serial.pdf", profile, pages_hint=printed.page_count)
+    assert_same_pages(tmp_path / "book.pdf", tmp_path / "serial.pdf")  # every number true
+
+
+def test_a_chapter_keeps_its_lines_whatever_the_digits_of_the_pages_it_cites(tmp_path):
+    """What lets two rounds do: laid out citing pages 88 and citing pages 11, a chapter breaks every
+    line at the same word — its pages differ in the digits and nothing else."""
+    import re
+
+    from herpress.reader import load_book
+
+    book = load_book(write_citing_book(tmp_path / "book"))
+    typesetter = pdf_writer.Typesetter(book, profiles.get(book.print_settings.profile))
+    typesetter.prepare(60, fit=False)
+    slug = book.chapters[2].slug
+    cited, _ = book_parts._cited(book, typesetter.bodies, book.chapter_of_id())
+    texts = []
+    for folio in ("88", "11"):
+        path = tmp_path / f"{folio}.pdf"
+        book_parts.lay_out(typesetter, book_parts.Task(slug, 21, tuple((t, folio) for t in cited[slug]), str(path)))
+        texts.append([re.sub(r"\d", "#", text) for text in page_texts(path)])
+    assert len(cited[slug]) > 10 and texts[0] == texts[1]
+
+
 def test_one_core_prints_what_two_print(sample, profile_pdfs, monkeypatch, tmp_path):
     serial_path, serial = profile_pdfs["kdp"]
     monkeypatch.setattr(book_parts, "cores", lambda: 1)
@@ -122,15 +185,27 @@ def test_one_core_prints_what_two_print(sample, profile_pdfs, monkeypatch, tmp_p
     assert printed.starts == pagemap.page_starts(serial, sample.book)
 
 
-def pretend_astray(book, monkeypatch):
-    """Pretend WeasyPrint misplaced the first note of the second and the last chapter with notes."""
+def pretend_astray(book, monkeypatch, relieved_astray: int = 0):
+    """Pretend WeasyPrint misplaced the first note of the second and the last chapter with notes
+    — and, laid out with relief, their first ``relieved_astray`` notes."""
+    from herpress.pdf import relief
+
     with_notes = [chapter for chapter in book.chapters if chapter.notes]
     astray = [with_notes[1].notes[0].id, with_notes[-1].notes[0].id]
-    real = pdf_writer.misplaced_notes
+    worse = [note.id for chapter in (with_notes[1], with_notes[-1]) for note in chapter.notes[:relieved_astray]]
+    real, real_css = pdf_writer.misplaced_notes, relief.relief_css
+    with_relief = []  # the layout being checked was made with relief
 
-    def misplaced(result, book):  # the check before relief is made on a layout without labels
-        return astray if len(result.page_labels) == 0 else real(result, book)
+    def relief_css(book, slugs):
+        with_relief.append(bool(slugs))
+        return real_css(book, slugs)
 
+    def misplaced(result, book):  # the checks of a part's layout are made on one without labels
+        if len(result.page_labels):
+            return real(result, book)
+        return worse if with_relief and with_relief.pop() else astray
+
+    monkeypatch.setattr(relief, "relief_css", relief_css)
     monkeypatch.setattr(pdf_writer, "misplaced_notes", misplaced)
     monkeypatch.setattr(book_parts, "misplaced_notes", misplaced)
     return [with_notes[1].slug, with_notes[-1].slug]
@@ -152,6 +227,16 @@ def test_chapters_with_a_note_astray_are_relieved_each_in_its_part(sample, profi
     assert set(css) == set(slugs)  # each laid out with its own relief (again when a round lays it out again), no other
     relieved_notes = {note.id for chapter in sample.book.chapters if chapter.slug in slugs for note in chapter.notes}
     assert not relieved_notes & set(printed.misplaced_notes)  # (a chapter the pretence hides may keep one)
+
+
+def test_relief_that_sets_more_notes_astray_is_not_kept(sample, monkeypatch, tmp_path):
+    """Relaxed widows and orphans move the page breaks; where that sends no fewer notes off their
+    call's page than it brings back, the chapter keeps the layout it had."""
+    slugs = pretend_astray(sample.book, monkeypatch, relieved_astray=2)
+    monkeypatch.setattr(book_parts, "cores", lambda: 1)  # the relief CSS is counted in this process
+    printed, _ = in_parts(sample.book, tmp_path / "parts.pdf")
+    assert printed.relieved == []  # relieved, each would have had as many notes astray or more
+    assert slugs  # chapters that would have been relieved
 
 
 def test_the_problems_of_every_part_reach_the_author_together_and_leave_no_parts(sample, monkeypatch, tmp_path):
