@@ -83,6 +83,12 @@ def test_labelled_images_and_charts_are_numbered_in_one_sequence_and_referred_to
     assert refs == {"#fig-tree": "Figure 1.1", "#fig-counts": "Figure 1.2", "#tbl-kinds": "Table 1.1"}
 
 
+def test_herpress_stats_counts_a_labelled_image_as_a_figure(project):
+    from herpress.stats import stats
+
+    assert stats(project).figures == 2  # the image and the chart
+
+
 def test_a_fenced_div_keeps_its_table_and_the_caption_under_the_last_row(project):
     body = _body(load_book(project))
     div = body.find(".//div[@class='table-wrap']")

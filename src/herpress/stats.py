@@ -79,7 +79,8 @@ def stats(book_dir: Path, profile: str | None = None, report=lambda message: Non
         words = sum(counted[chapter.slug].values())
         chapters.append(ChapterStats(
             file=str(chapter.source), title=chapter.title, words=words, minutes=round(words / WORDS_PER_MINUTE, 1),
-            pages=per_chapter.get(chapter.slug), figures=len(chapter.figures), tables=len(chapter.tables),
+            pages=per_chapter.get(chapter.slug), figures=len(chapter.figures) + len(chapter.illustrations),
+            tables=len(chapter.tables),
             notes=len(chapter.notes), images=len(_IMAGE.findall(chapter.body_html))))
     total = sum(c.words for c in chapters)
     result = BookStats(
