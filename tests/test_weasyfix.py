@@ -44,3 +44,39 @@ def test_without_reporting_nothing_changes():
     """A page whose notes all fit: the same notes on the same page as WeasyPrint sets them."""
     html = PAGE.replace("size: 100px", "size: 100px 300px")
     assert _notes_per_page(HTML(string=html).render()) == [["N1", "N2", "N3", "N4", "N5"]]
+
+
+def _layout_of(document) -> list:
+    """Every text box of every page, where it is drawn: what a reader sees."""
+    drawn = []
+    for page in document.pages:
+        boxes = []
+        stack = [page._page_box]
+        while stack:
+            box = stack.pop()
+            if getattr(box, "text", None):
+                boxes.append((round(box.position_x, 3), round(box.position_y, 3), box.text))
+            stack.extend(getattr(box, "children", []))
+        drawn.append(sorted(boxes))
+    return drawn
+
+
+def test_the_footnote_area_measured_note_by_note_lays_out_as_weasyprint_does():
+    """A page's footnote area measured as the sum of its notes (each laid out once) rather than laid
+    out whole for every note added: the same pages, every word and note where WeasyPrint puts it."""
+    from herpress.pdf import weasyfix
+
+    notes = "".join(f"Sentence {n} says a little more{'' if n % 3 else ' and then a good deal more, over two lines or three of the note area at the foot'}"
+                    f"<span class='fn'>Note {n}, {'short' if n % 2 else 'a longer note that takes a line and more of the page foot to say'}.</span>. "
+                    for n in range(90))
+    html = ("<style>@page { size: 300px 400px; margin: 30px; @footnote { border-top: 1px solid; padding-top: 4px; margin-top: 8px } }"
+            " body { font-size: 10px; line-height: 1.3 } .fn { float: footnote; footnote-policy: line }</style>"
+            f"<p>{notes}</p><p>{notes}</p>")
+    with_mend = HTML(string=html).render()
+    weasyfix.undo()
+    try:
+        without = HTML(string=html).render()
+    finally:
+        weasyfix.apply()
+    assert len(with_mend.pages) == len(without.pages) > 5
+    assert _layout_of(with_mend) == _layout_of(without)
