@@ -137,3 +137,26 @@ def test_a_title_in_an_entry_is_italic_in_both_media_and_sorted_by_its_letters(s
     from herpress.pdf.interior import print_html
 
     assert f'id="{entry.id}"><em>Her</em>' in print_html(sample.book)
+
+
+def test_an_index_mark_closes_where_it_is_in_the_print_html():
+    """The print HTML is read by WeasyPrint's HTML parser, where ``<span …/>`` opens a span that
+    never closes: written open and closed, a mark holds nothing of the text after it."""
+    from herpress.xhtml import html_readable
+
+    assert html_readable('<p>a<span class="ix" id="ix-a-1"/> b<br/><img src="i.png" alt="i"/><a id="x"/></p>') == \
+        '<p>a<span class="ix" id="ix-a-1"></span> b<br/><img src="i.png" alt="i"/><a id="x"></a></p>'
+
+
+def test_a_paragraph_of_a_thousand_marks_prints(tmp_path):
+    """1,200 marks in one paragraph nested 1,200 spans deep, and WeasyPrint's style code ran out
+    of stack (RecursionError, an internal error); now each mark is a span of its own."""
+    from checks import write_manuscript
+
+    from herpress.build import build
+
+    marks = " ".join(f"Word {n}{{^Entry{n // 3:03d}!sub {n % 3}}} and {n}{{^Entry{n // 3:03d}}}." for n in range(600))
+    book = write_manuscript(tmp_path / "book", {"book.toml": '[book]\ntitle = "Marks"\n[contents]\nchapters = ["a.md"]\n',
+                                                "a.md": f"# A\n\n{marks}\n"})
+    result = build(book, ("pdf",))
+    assert result.outputs["pdf"].exists()

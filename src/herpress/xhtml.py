@@ -26,6 +26,19 @@ def inner_xhtml(container: etree._Element) -> str:
     return text + "".join(etree.tostring(child, method="xml", encoding="unicode", with_tail=True) for child in container)
 
 
+_VOID = "area|base|br|col|embed|hr|img|input|link|meta|source|track|wbr"
+_SELF_CLOSED = re.compile(rf"<(?!(?:{_VOID})[\s/>])([A-Za-z][\w.:-]*)(\s[^<>]*?)?\s*/>")
+
+
+def html_readable(markup: str) -> str:
+    """XHTML as an HTML parser must read it (WeasyPrint's): an element HTML does not know as void,
+    written self-closed (``<span class="ix" id="ix-a-1"/>``, an index mark; ``<a id="x"/>``), opened
+    there and never closed — every later mark of its paragraph nested in it, and a paragraph of
+    1,200 marks 1,200 deep (a RecursionError in WeasyPrint's style code). Each is written open and
+    closed (``<span …></span>``), which XHTML reads the same."""
+    return _SELF_CLOSED.sub(r"<\1\2></\1>", markup)
+
+
 def plain_text(element: etree._Element) -> str:
     return re.sub(r"\s+", " ", "".join(element.itertext())).strip()
 

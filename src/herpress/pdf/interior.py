@@ -21,7 +21,7 @@ from ..config import TRIMS
 from ..framestack import roomy
 from ..model import Book
 from .profiles import Profile
-from ..xhtml import inner_xhtml, parse_html, parse_xhtml
+from ..xhtml import html_readable, inner_xhtml, parse_html, parse_xhtml
 from . import floats, print_code
 from ..clock import source_date
 from .print_fonts import font_configuration, font_faces
@@ -107,7 +107,7 @@ def print_bodies(book: Book) -> dict[str, str]:
             rendered.tail = placeholder.tail
             placeholder.getparent().replace(placeholder, rendered)
         floats.mark(container, chapter.slug)
-        bodies[chapter.slug] = inner_xhtml(container)
+        bodies[chapter.slug] = html_readable(inner_xhtml(container))  # WeasyPrint parses it as HTML
     return bodies
 
 
