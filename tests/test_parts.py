@@ -177,6 +177,37 @@ def test_a_chapter_keeps_its_lines_whatever_the_digits_of_the_pages_it_cites(tmp
     assert len(cited[slug]) > 10 and texts[0] == texts[1]
 
 
+def test_chapters_that_fill_a_book_of_another_gutter_replan_before_the_back_matter(sample, counted, tmp_path):
+    """Guessed at 10 pages, the sample is laid out with the narrow gutter of a book of up to 30; its
+    chapters, laid out once, fill more. The book is laid out again with the wide gutter right then:
+    the back and front matter are laid out once, for the gutter the book has."""
+    profile = dataclasses.replace(profiles.get("kdp"), gutters=((30, 0.375), (10**9, 0.75)), min_pages=1)
+    done = book_parts.print_in_parts(sample.book, profile, tmp_path / "book.pdf", 10)
+    assert done is not None
+    printed, memo = done
+    slugs = [chapter.slug for chapter in sample.book.chapters]
+    assert printed.geometry.inside == profile.inside_margin(printed.page_count, printed.geometry.outside)
+    assert counted.count(book_parts.BACK) == counted.count(book_parts.FRONT) == 1
+    assert all(counted.count(slug) >= 2 for slug in slugs)  # once with each gutter
+    assert memo.pages[book_parts.FRONT] and memo.pages[book_parts.BACK]  # the next build's guesses
+
+
+def test_the_page_guess_counts_the_index(tmp_path):
+    """An index of 600 entries and sub-entries is guessed within a third of the pages it takes."""
+    from checks import write_manuscript
+
+    from herpress.pdf.output import back_matter_pages
+    from herpress.reader import load_book
+
+    marks = " ".join(f"Word {n}{{^Entry{n // 3:03d}!sub {n % 3}}} and {n}{{^Entry{n // 3:03d}}}." for n in range(600))
+    book = load_book(write_manuscript(tmp_path / "book", {
+        "book.toml": '[book]\ntitle = "Marks"\n[contents]\nchapters = ["a.md"]\n', "a.md": f"# A\n\n{marks}\n"}))
+    assert sum(1 + len(entry.subentries) for entry in book.index) == 800
+    _, memo = in_parts(book, tmp_path / "book.pdf")
+    guessed, laid_out = back_matter_pages(book), memo.pages[book_parts.BACK]
+    assert laid_out > 6 and abs(guessed - laid_out) <= laid_out / 3, (guessed, laid_out)
+
+
 def test_one_core_prints_what_two_print(sample, profile_pdfs, monkeypatch, tmp_path):
     serial_path, serial = profile_pdfs["kdp"]
     monkeypatch.setattr(book_parts, "cores", lambda: 1)

@@ -65,14 +65,42 @@ def print_book(book, target: Path, pages_hint: int | None = None, memo=None, par
 
 def estimate_pages(book) -> int:
     """A guess at the printed page count, to pick the gutter band of the first layout (which
-    then checks it): ~1,850 visible characters per 6×9 in page (measured on the benchmark's book),
-    scaled by the text area, plus chapter openings and the front and back matter."""
+    then checks it, and lays the book out again when the band was wrong): ~1,850 visible
+    characters per 6×9 in page (measured on the benchmark's book), scaled by the text area, plus
+    chapter openings, the front matter, and the glossary and index by their lines
+    (:func:`back_matter_pages`)."""
     from ..config import TRIMS
 
     width, height = TRIMS[book.print_settings.trim]
     area = (width - 1.2) * (height - 1.5) / (4.8 * 7.5)
     characters = sum(chapter.visible_characters() for chapter in book.chapters)
-    return round(characters / (1850 * area) + 1.5 * len(book.chapters) + 12)
+    return round(characters / (1850 * area) + 1.5 * len(book.chapters) + 8
+                 + back_matter_pages(book, (width - 1.2) / 4.8, (height - 1.5) / 7.5))
+
+
+def back_matter_pages(book, wide: float = 1.0, tall: float = 1.0) -> float:
+    """The glossary's and the index's pages, guessed from their lines as print.css sets them on a
+    6×9 in page (``wide`` and ``tall``: the text block's size against that one's): a glossary entry
+    is its term, its definition at ~50 characters a line and its page list in the smaller type, 37
+    lines a page; an index entry or sub-entry is a line of ~40 characters, its page list running on,
+    in two columns of 43 lines. Each opens on a recto. A big index is most of a book's back matter
+    (the 20,000-mark benchmark book's: 110 of its 516 pages), and left out of the guess it put the
+    book in the wrong gutter band: the whole book was laid out twice."""
+    import math
+
+    from ..model import _MARKUP
+
+    pages = 0.0
+    if book.glossary:
+        lines = sum(1.7 + math.ceil(len(_MARKUP.sub("", entry.definition_html)) / (50 * wide))
+                    + math.ceil((7 + 5 * len(entry.uses)) / (60 * wide)) for entry in book.glossary)
+        pages += 2 + lines / (37 * tall)
+    if book.index:
+        entries = [e for main in book.index for e in (main, *main.subentries)]
+        lines = sum(1 + (len(e.sub or e.term) + 5 * len(e.locations) + 8 * bool(e.see)) // (40 * wide)
+                    for e in entries) + 2.5 * len(book.index_by_letter)
+        pages += 2 + lines / (2 * 43 * tall)
+    return pages
 
 
 def check_interior(path: Path, laid_out) -> list[str]:

@@ -103,9 +103,13 @@ def print_in_parts(book: Book, profile: Profile, target: Path, pages_hint: int,
     try:
         for _ in range(GUTTER_PASSES):
             typesetter.prepare(pages, fit=False)  # each chapter's code and tables fitted by its worker
-            with Workers(partial(lay_out, typesetter), cores()) as workers:
-                laying = Laying(typesetter, workers, part_cache, target, written)
-                laid = _lay_out_book(book, typesetter, laying, memo)
+            try:
+                with Workers(partial(lay_out, typesetter), cores()) as workers:
+                    laying = Laying(typesetter, workers, part_cache, target, written)
+                    laid = _lay_out_book(book, typesetter, laying, memo, pages)
+            except _Replan as replan:  # the chapters alone already say the gutter is another
+                pages, memo = replan.pages, replan.memo
+                continue
             if laid is None:
                 return None
             parts, folios, memo = laid
@@ -168,13 +172,28 @@ class Laying:
         return name
 
 
-def _lay_out_book(book: Book, typesetter: Typesetter, laying: Laying, memo: Memo):
+class _Replan(Exception):
+    """The chapters, laid out once, fill a book whose gutter is not the one they were laid out with."""
+
+    def __init__(self, pages: int, memo: Memo):
+        super().__init__(pages)
+        self.pages, self.memo = pages, memo
+
+
+FRONT_PAGES = 6  # half title, title, copyright and contents, each a recto with its verso: a guess
+
+
+def _lay_out_book(book: Book, typesetter: Typesetter, laying: Laying, memo: Memo, pages: int):
     """The front matter, every chapter and the back matter, laid out and written, in book order,
     the chapters' folio pages, and the memo of it all; ``None`` if the numbers do not settle.
+    ``pages``: the page count the gutter was chosen for. Once every chapter is laid out, if they
+    and the front and back matter (as the last build had them, or guessed) make a book of another
+    gutter, :class:`_Replan` is raised then, not after the back matter and a second round.
 
     A chapter is laid out with its folios hidden (drawn over it afterwards: :func:`_folio_pages`),
     so its pages depend on where it begins only when it prints a page number of its own pages."""
     from .backmatter import page_lists
+    from .output import back_matter_pages
 
     slugs = [chapter.slug for chapter in book.chapters]
     owner = book.chapter_of_id()
@@ -206,8 +225,15 @@ def _lay_out_book(book: Book, typesetter: Typesetter, laying: Laying, memo: Memo
     # a chapter that prints page numbers (its own, or other chapters') goes last, when most are known
     printing = {slug for slug in slugs if outside[slug] or slug in placed}
     pending = [slug for slug in slugs if slug not in printing] + [slug for slug in slugs if slug in printing]
-    for _ in range(ROUNDS):
+    profile = typesetter.profile
+    for round_ in range(ROUNDS):
         laying.lay(pending, assumed, done)
+        if round_ == 0:
+            expected = (sum(parts[slug].pages for slug in slugs) + (memo.pages.get(FRONT) or FRONT_PAGES)
+                        + (memo.pages.get(BACK) or round(back_matter_pages(book)) if book.glossary or book.index else 0))
+            if profile.gutter(expected) != profile.gutter(pages):
+                raise _Replan(expected, Memo(pages={**memo.pages, **{slug: parts[slug].pages for slug in slugs}},
+                                             folios=memo.folios))
         pending = [slug for slug in slugs if replace(parts[slug].task, path="") != assumed(slug)]
         if not pending:
             break
@@ -235,7 +261,8 @@ def _lay_out_book(book: Book, typesetter: Typesetter, laying: Laying, memo: Memo
     for part in chapters:
         folios.append((Path(drawn[FOLIOS + part.task.name].task.path), offset))
         offset += part.pages
-    memo = Memo(pages={slug: parts[slug].pages for slug in slugs},
+    memo = Memo(pages={**{slug: parts[slug].pages for slug in slugs}, FRONT: front.pages,
+                       **({BACK: back.pages} if back is not None else {})},
                 folios={element: str(firsts[slug] + page) for slug in slugs
                         for element, page in parts[slug].anchors.items()})
     return [front] + chapters + ([back] if back is not None else []), folios, memo
