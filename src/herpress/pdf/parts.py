@@ -101,12 +101,12 @@ def print_in_parts(book: Book, profile: Profile, target: Path, pages_hint: int,
     typesetter = Typesetter(book, profile)
     pages, written = max(pages_hint, profile.min_pages), []
     try:
-        for _ in range(GUTTER_PASSES):
+        for n in range(GUTTER_PASSES):
             typesetter.prepare(pages, fit=False)  # each chapter's code and tables fitted by its worker
             try:
                 with Workers(partial(lay_out, typesetter), cores()) as workers:
                     laying = Laying(typesetter, workers, part_cache, target, written)
-                    laid = _lay_out_book(book, typesetter, laying, memo, pages)
+                    laid = _lay_out_book(book, typesetter, laying, memo, pages if n < GUTTER_PASSES - 1 else None)
             except _Replan as replan:  # the chapters alone already say the gutter is another
                 pages, memo = replan.pages, replan.memo
                 continue
@@ -183,10 +183,10 @@ class _Replan(Exception):
 FRONT_PAGES = 6  # half title, title, copyright and contents, each a recto with its verso: a guess
 
 
-def _lay_out_book(book: Book, typesetter: Typesetter, laying: Laying, memo: Memo, pages: int):
+def _lay_out_book(book: Book, typesetter: Typesetter, laying: Laying, memo: Memo, pages: int | None):
     """The front matter, every chapter and the back matter, laid out and written, in book order,
     the chapters' folio pages, and the memo of it all; ``None`` if the numbers do not settle.
-    ``pages``: the page count the gutter was chosen for. Once every chapter is laid out, if they
+    ``pages``: the page count the gutter was chosen for (None: no replanning, the last pass). Once every chapter is laid out, if they
     and the front and back matter (as the last build had them, or guessed) make a book of another
     gutter, :class:`_Replan` is raised then, not after the back matter and a second round.
 
@@ -228,7 +228,7 @@ def _lay_out_book(book: Book, typesetter: Typesetter, laying: Laying, memo: Memo
     profile = typesetter.profile
     for round_ in range(ROUNDS):
         laying.lay(pending, assumed, done)
-        if round_ == 0:
+        if round_ == 0 and pages is not None:
             expected = (sum(parts[slug].pages for slug in slugs) + (memo.pages.get(FRONT) or FRONT_PAGES)
                         + (memo.pages.get(BACK) or round(back_matter_pages(book)) if book.glossary or book.index else 0))
             if profile.gutter(expected) != profile.gutter(pages):
