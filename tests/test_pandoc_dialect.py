@@ -48,6 +48,12 @@ Table: The kinds of node. {#tbl:kinds}
 
 ![An unlabelled picture, captioned as pandoc captions it](images/dot.png){width=50%}
 
+| Step | Rollouts |
+|---|---|
+| 1 | 2 |
+
+: The steps, captioned pandoc's shortest way. {#tbl:steps}
+
 $$ L = -\\log \\sigma(r) $$ {#eq:loss}
 """
 
@@ -81,6 +87,15 @@ def test_labelled_images_and_charts_are_numbered_in_one_sequence_and_referred_to
     assert "".join(figure.find("figcaption").itertext()) == "Figure 1.1 A tree of rollouts"
     refs = {ref.get("href"): ref.text for ref in body.iterfind(".//a[@class='xref']")}
     assert refs == {"#fig-tree": "Figure 1.1", "#fig-counts": "Figure 1.2", "#tbl-kinds": "Table 1.1"}
+
+
+def test_a_caption_written_as_a_colon_after_a_table_is_its_caption(project):
+    """``: caption`` under a table (pandoc's shortest way) is the table's caption, not a definition
+    without a term (aosabook/500lines' modeller chapter: EPUBCheck's RSC-005, Ace's definition-list)."""
+    body = _body(load_book(project))
+    captions = ["".join(c.itertext()) for c in body.iterfind(".//table/caption")]
+    assert captions == ["Table 1.1 The kinds of node.", "Table 1.2 The steps, captioned pandoc’s shortest way."]
+    assert body.find(".//dd") is None
 
 
 def test_herpress_stats_counts_a_labelled_image_as_a_figure(project):

@@ -8,8 +8,9 @@ are numbered per chapter like figures ("Table 2.1"); tables without a caption
 are not numbered.
 
 pandoc also takes a caption written on the line right after the table's last row (or right before
-its first); Python-Markdown would read that line as one more row. :class:`TableCaptionExtension`
-sets such a line apart by a blank line first.
+its first), and one that begins ``table:`` or only ``:``; Python-Markdown would read the first as
+one more row and the last as a definition with no term (an EPUB no checker accepts).
+:class:`TableCaptionExtension` sets such a line apart by a blank line and makes it ``Table:``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ PREFIX = re.compile(r"^\s*Table:\s*")
 LABEL = re.compile(r"\s*\{#([^}\s]*)\}\s*$")
 ROW = re.compile(r"^ {0,3}\|.*\|\s*$")
 CAPTION_LINE = re.compile(r"^ {0,3}Table:\s")
+PANDOC_CAPTION = re.compile(r"^( {0,3})(?:table)?:\s+(?=\S)")  # pandoc's other two ways, after a table
 TABLE_LABEL = re.compile(r"^(?:tab|tbl):[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
@@ -112,16 +114,20 @@ class TableCaptionPreprocessor(Preprocessor):
     """A ``Table:`` line touching a table's row gets a blank line between them (outside code)."""
 
     def run(self, lines: list[str]) -> list[str]:
-        if not any(CAPTION_LINE.match(line) for line in lines):
+        if not any(CAPTION_LINE.match(line) or PANDOC_CAPTION.match(line) for line in lines):
             return lines
         out: list[str] = []
-        previous = ""
+        previous, written = "", ""  # the line before, and the last that was not blank
         for line, state, _ in fences(lines):
+            if state is None and ROW.match(written) and not CAPTION_LINE.match(line):
+                line = PANDOC_CAPTION.sub(r"\1Table: ", line, count=1)  # ': caption' after a table
             if state is None and previous is not None:
                 if CAPTION_LINE.match(line) and ROW.match(previous) or ROW.match(line) and CAPTION_LINE.match(previous):
                     out.append("")
             out.append(line)
             previous = line if state is None else None
+            if line.strip():
+                written = line if state is None else ""
         return out
 
 
