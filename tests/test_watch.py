@@ -40,6 +40,17 @@ class Watcher:
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=lambda: [self.lines.put(line) for line in self.process.stdout], daemon=True).start()
 
+    def stop(self, sig, timeout: float) -> str:
+        """Send ``sig`` and wait for the watch to end; its stderr. One that does not end in time
+        is killed, so that a failing test leaves no watch behind, and the test fails."""
+        self.process.send_signal(sig)
+        try:
+            return self.process.communicate(timeout=timeout)[1]
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.communicate()
+            raise
+
     def next_status(self, timeout: float = 60) -> str:
         """The next 'built in …' or 'not built' line."""
         deadline = time.monotonic() + timeout
@@ -80,8 +91,7 @@ def test_a_watch_builds_each_change_keeps_the_last_good_output_and_stops_on_ctrl
         assert watcher.next_status().startswith("built in")
         assert "Mended." in chapter_text(epub)
     finally:
-        watcher.process.send_signal(stop_signal)
-        _, errors = watcher.process.communicate(timeout=30)
+        errors = watcher.stop(stop_signal, timeout=30)
     assert watcher.process.returncode == 0
     assert f"manuscript/01-first-chapter.md:{lines + 1}: code block opened here" in errors
     assert "Traceback" not in errors
@@ -108,9 +118,14 @@ def test_two_watches_of_one_book_take_turns(book):
             assert archive.testzip() is None
     finally:
         done = []
-        for watcher in watchers:
-            watcher.process.send_signal(signal.SIGINT)
-            done.append(watcher.process.communicate(timeout=60)[1])
+        try:
+            for watcher in watchers:
+                done.append(watcher.stop(signal.SIGINT, timeout=60))
+        finally:
+            for watcher in watchers:
+                if watcher.process.poll() is None:
+                    watcher.process.kill()
+                    watcher.process.communicate()
     assert [watcher.process.returncode for watcher in watchers] == [0, 0], done
     assert not any("internal error" in errors or "Traceback" in errors for errors in done), done
     assert list((book / "build").glob(".*.part")) == []
