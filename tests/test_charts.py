@@ -383,3 +383,22 @@ def test_an_error_in_the_drawing_process_reaches_the_caller(tmp_path, monkeypatc
     images = draw.draw_charts([parse(POLL)], fonts=FONTS, cache_dir=tmp_path)
     with pytest.raises(BookError, match=r"^styles/fonts/missing.otf: font file for charts not found$"):
         images()
+
+
+def test_a_book_that_stops_on_a_problem_leaves_no_process_drawing_its_charts(tmp_path):
+    """The charts are drawn on another core while the book is read; when the reading stops on a
+    problem, the drawing process has ended too, its charts cached, before the error reaches the
+    caller (who may remove the cache folder: test_fuzz's folders were written into after that)."""
+    import multiprocessing
+
+    from checks import write_manuscript
+
+    from herpress.reader import load_book
+
+    chart = '```chart\nlabel = "fig:a"\ntype = "bar"\ntitle = "A"\ndescription = "One bar."\n[data]\n"x" = 1\n```\n'
+    book = write_manuscript(tmp_path / "book", {"book.toml": '[book]\ntitle = "T"\n[contents]\nchapters = ["a.md"]\n',
+                                                "a.md": f"# A\n\n{chart}\nSee [@fig:missing].\n"})
+    with pytest.raises(BookError, match="unknown label"):
+        load_book(book, cache_dir=tmp_path / "cache")
+    assert multiprocessing.active_children() == []
+    assert sorted(p.suffix for p in (tmp_path / "cache").iterdir()) == [".png", ".svg", ".svg"]  # drawn and kept

@@ -74,6 +74,16 @@ def load_book(book_dir: Path, cache_dir: Path | None = None, chapter_cache: Chap
     converter.incomplete = bool(problems)  # references into a chapter that could not be read are not its fault
     charts = draw_charts([figure.spec for chapter in chapters for figure in chapter.figures],
                          fonts=styles.chart_fonts(style_dirs), cache_dir=cache_dir)  # meanwhile, on another core
+    try:
+        return _finish(source, metadata, style_dirs, chapters, converter, problems, charts)
+    except BaseException as error:  # no book: the drawing process ends with the reading
+        charts.abandon(interrupted=isinstance(error, KeyboardInterrupt))
+        raise
+
+
+def _finish(source, metadata, style_dirs, chapters, converter, problems, charts) -> Book:
+    """The Book made from its chapters read: numbered, resolved, its problems raised, its assets."""
+    root = source.root
     while True:  # each chapter that appears again is one problem
         count = len(chapters)
         with problems.collecting():

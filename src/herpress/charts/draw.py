@@ -99,7 +99,9 @@ def draw_charts(specs: Sequence[ChartSpec], *, fonts: Sequence[Path],
     missing = [spec for spec, images in zip(specs, cached) if images is None]
     if not missing or cores() < 2:
         images = [found or draw_chart(spec, fonts=fonts, cache_dir=cache_dir) for spec, found in zip(specs, cached)]
-        return lambda: images
+        done = lambda: images  # noqa: E731
+        done.abandon = lambda interrupted=False: None
+        return done
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
@@ -125,6 +127,19 @@ def draw_charts(specs: Sequence[ChartSpec], *, fonts: Sequence[Path],
             drawn.extend(found or next(new) for found in cached)
         return drawn
 
+    def abandon(interrupted: bool = False) -> None:
+        """The book will not be built (a problem in it, Ctrl-C): the drawing process is not left
+        behind, writing into a cache folder its caller may be removing. It finishes the chart it
+        is at and caches what it drew (a send to the closed pipe then ends it), or, interrupted,
+        is ended now."""
+        if drawn:  # read and joined
+            return
+        receiver.close()
+        if interrupted:
+            worker.terminate()
+        worker.join()
+
+    result.abandon = abandon
     return result
 
 
