@@ -106,7 +106,7 @@ def draw_charts(specs: Sequence[ChartSpec], *, fonts: Sequence[Path],
 
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    worker = context.Process(target=_draw_in_worker, args=(missing, fonts, cache_dir, sender), daemon=True)
+    worker = context.Process(target=_draw_in_worker, args=(missing, fonts, cache_dir, sender, receiver), daemon=True)
     worker.start()
     sender.close()
     drawn: list[ChartImages] = []
@@ -143,7 +143,9 @@ def draw_charts(specs: Sequence[ChartSpec], *, fonts: Sequence[Path],
     return result
 
 
-def _draw_in_worker(specs: list[ChartSpec], fonts: Sequence[Path], cache_dir: Path | None, sender) -> None:
+def _draw_in_worker(specs: list[ChartSpec], fonts: Sequence[Path], cache_dir: Path | None, sender, receiver) -> None:
+    receiver.close()  # the parent's end, copied at the fork: were it open here, a parent that closed
+    # its own (abandon) would leave this process writing to a pipe nobody reads, for ever
     detach_streams()
     try:
         sender.send(("done", [draw_chart(spec, fonts=fonts, cache_dir=cache_dir) for spec in specs]))
