@@ -30,6 +30,12 @@ from .config import PrintSettings
 _MARKUP = re.compile(r"<[^>]*>|\s+")
 
 
+def visible_characters(html: str) -> int:
+    """The characters a piece of the book's XHTML prints, spaces and markup left out (for
+    guessing pages before anything is laid out)."""
+    return len(_MARKUP.sub("", html))
+
+
 @dataclass
 class Heading:
     id: str
@@ -107,7 +113,7 @@ class Chapter:
     def visible_characters(self) -> int:
         """The characters it prints, its notes' included, spaces and markup left out (for guessing
         its pages before it is laid out)."""
-        return len(_MARKUP.sub("", self.body_html)) + sum(len(_MARKUP.sub("", note.html)) for note in self.notes)
+        return visible_characters(self.body_html) + sum(visible_characters(note.html) for note in self.notes)
 
 
 @dataclass

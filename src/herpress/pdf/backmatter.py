@@ -21,7 +21,6 @@ from collections.abc import Callable
 
 from .. import styles
 from ..model import Book, Location
-from ..xhtml import html_readable
 
 RANGE_DASH = "\u2013"
 
@@ -122,7 +121,6 @@ def lay_out_back_matter(book: Book, lists, render, first_folio: str, shaped: boo
                                     f'<section class="chapter back glossary {SHAPED}"', 1)
         glossary = glossary.replace('<span class="pages-word">Page</span>', '<span class="pages-word">Pages</span>')
         html = glossary + ('<section class="chapter back index"' if index else "") + index
-    html = html_readable(html)  # the definitions' XHTML, read by WeasyPrint's HTML parser
     css = env.get_template("print/backmatter-pages.css.j2").render(
         side="right", first_folio=int(first_folio) if first_folio.isdigit() else 1)
     return render(html, css)

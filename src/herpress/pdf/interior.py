@@ -107,7 +107,7 @@ def print_bodies(book: Book) -> dict[str, str]:
             rendered.tail = placeholder.tail
             placeholder.getparent().replace(placeholder, rendered)
         floats.mark(container, chapter.slug)
-        bodies[chapter.slug] = html_readable(inner_xhtml(container))  # WeasyPrint parses it as HTML
+        bodies[chapter.slug] = inner_xhtml(container)
     return bodies
 
 
@@ -117,9 +117,9 @@ def print_html(book: Book, bodies: dict[str, str] | None = None, stylesheets: li
     folder (:mod:`.print_html`): ``stylesheets``, the files it links; ``page_lists``, the glossary's
     and index's page numbers as the layout printed them (else stand-ins of a folio's width)."""
     extra = {"page_lists": page_lists} if page_lists is not None else {}
-    return styles.templates_for(book).get_template("print/book.html.j2").render(
+    return html_readable(styles.templates_for(book).get_template("print/book.html.j2").render(
         meta=book.metadata, chapters=book.chapters, bodies=bodies or print_bodies(book), glossary=book.glossary,
-        index=book.index, stylesheets=stylesheets, **extra)
+        index=book.index, stylesheets=stylesheets, **extra))  # read by an HTML parser: WeasyPrint's, a browser's
 
 
 def geometry(book: Book, profile: Profile, pages: int) -> Geometry:
@@ -234,7 +234,7 @@ class Typesetter:
         from ..fetcher import BookFetcher
 
         sheets = list(self.sheets)
-        return HTML(string=markup, base_url=self.base_url, url_fetcher=BookFetcher(self.book)).render(
+        return HTML(string=html_readable(markup), base_url=self.base_url, url_fetcher=BookFetcher(self.book)).render(
             stylesheets=sheets + [CSS(string=css, font_config=self.font_config, url_fetcher=BookFetcher(self.book))],
             font_config=self.font_config,
             color_profiles=self.color_profiles)

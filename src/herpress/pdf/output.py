@@ -88,11 +88,11 @@ def back_matter_pages(book, wide: float = 1.0, tall: float = 1.0) -> float:
     book in the wrong gutter band: the whole book was laid out twice."""
     import math
 
-    from ..model import _MARKUP
+    from ..model import visible_characters
 
     pages = 0.0
     if book.glossary:
-        lines = sum(1.7 + math.ceil(len(_MARKUP.sub("", entry.definition_html)) / (50 * wide))
+        lines = sum(1.7 + math.ceil(visible_characters(entry.definition_html) / (50 * wide))
                     + math.ceil((7 + 5 * len(entry.uses)) / (60 * wide)) for entry in book.glossary)
         pages += 2 + lines / (37 * tall)
     if book.index:

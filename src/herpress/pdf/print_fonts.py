@@ -75,17 +75,16 @@ def _aliases(book: Book) -> str:
     """fontconfig aliases from each of :data:`GENERIC_FAMILIES` to the theme's face of its role
     (then the text face, for a role whose face the book does not declare). A name that is a family
     of the theme's own is left alone."""
-    text = [face.family for face in styles.faces(book.style_dirs, "text") if face.path]
-    theirs = {face.family for role in ("text", "code", "charts", "fallback")
-              for face in styles.faces(book.style_dirs, role)}
+    faces = {role: styles.faces(book.style_dirs, role) for role in ("text", "code", "charts", "fallback")}
+    theirs = {face.family for found in faces.values() for face in found}
+    first = {role: next((face.family for face in found if face.path), None) for role, found in faces.items()}
     rules = []
     for role, names in GENERIC_FAMILIES.items():
-        own = [face.family for face in styles.faces(book.style_dirs, role) if face.path] if role != "text" else []
-        prefer = list(dict.fromkeys(own[:1] + text[:1]))
-        for name in names:
-            if prefer and name not in theirs:
-                preferred = "".join(f"<family>{_xml(family)}</family>" for family in prefer)
-                rules.append(f'<alias binding="strong"><family>{_xml(name)}</family><prefer>{preferred}</prefer></alias>')
+        prefer = "".join(f"<family>{_xml(family)}</family>" for family in dict.fromkeys((first[role], first["text"]))
+                         if family)
+        if prefer:
+            rules += [f'<alias binding="strong"><family>{_xml(name)}</family><prefer>{prefer}</prefer></alias>'
+                      for name in names if name not in theirs]
     return "".join(rules)
 
 

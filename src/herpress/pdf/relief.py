@@ -15,6 +15,7 @@ pages and every place the rest of the book refers to stays on its page; when it 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from .. import styles
@@ -56,7 +57,7 @@ def relieve(book: Book, document, slugs: list[str], labels: list[str], bodies: d
                    for target, _ in cited[slug] if owner.get(target) != slug and target in anchors}
         html = env.get_template("print/chapter-alone.html.j2").render(
             meta=book.metadata, chapter=chapter, chapters=book.chapters,
-            bodies={**bodies, slug: with_outside_folios(bodies[slug], outside)})
+            bodies={slug: with_outside_folios(bodies[slug], outside)})
         css = env.get_template("print/chapter-alone.css.j2").render(
             slug=slug, first_folio=int(labels[start]), title=css_string(book.metadata.title), hide_folios=False)
         alone = render(html, css + (relief_css(book, [slug]) if relief else ""))
@@ -75,13 +76,15 @@ def relieve(book: Book, document, slugs: list[str], labels: list[str], bodies: d
     return document
 
 
+_XREF = re.compile(r'<a\b[^>]*\bclass="xref"[^>]*>')  # a cross-reference's opening tag
+_TARGET = re.compile(r'\bhref="#([^"]+)"')
+
+
 def references(body: str) -> list[tuple[str, str]]:
     """(target id, kind) of every cross-reference in a chapter's print HTML."""
-    import re
-
     found = []
-    for tag in re.findall(r"<a\b[^>]*\bclass=\"xref\"[^>]*>", body):
-        target, kind = re.search(r'\bhref="#([^"]+)"', tag), re.search(r'\bdata-kind="([^"]+)"', tag)
+    for tag in _XREF.findall(body):
+        target, kind = _TARGET.search(tag), re.search(r'\bdata-kind="([^"]+)"', tag)
         if target and kind:
             found.append((target.group(1), kind.group(1)))
     return found
@@ -90,14 +93,13 @@ def references(body: str) -> list[tuple[str, str]]:
 def with_outside_folios(body: str, folios: dict[str, str]) -> str:
     """``body`` with ``data-folio="47"`` on each cross-reference whose target ``folios`` places."""
     import html
-    import re
 
     if not folios:
         return body
 
     def marked(match) -> str:
-        target = re.search(r'\bhref="#([^"]+)"', match[0])
+        target = _TARGET.search(match[0])
         folio = folios.get(target[1]) if target else None
         return match[0] if folio is None else f'{match[0][:-1]} data-folio="{html.escape(folio)}">'
 
-    return re.sub(r'<a\b[^>]*\bclass="xref"[^>]*>', marked, body)
+    return _XREF.sub(marked, body)
