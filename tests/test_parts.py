@@ -227,9 +227,9 @@ def pretend_astray(book, monkeypatch, relieved_astray: int = 0):
     real, real_css = pdf_writer.misplaced_notes, relief.relief_css
     with_relief = []  # the layout being checked was made with relief
 
-    def relief_css(book, slugs):
-        with_relief.append(bool(slugs))
-        return real_css(book, slugs)
+    def relief_css(book, notes):
+        with_relief.append(bool(notes))
+        return real_css(book, notes)
 
     def misplaced(result, book):  # the checks of a part's layout are made on one without labels
         if len(result.page_labels):
@@ -239,35 +239,38 @@ def pretend_astray(book, monkeypatch, relieved_astray: int = 0):
     monkeypatch.setattr(relief, "relief_css", relief_css)
     monkeypatch.setattr(pdf_writer, "misplaced_notes", misplaced)
     monkeypatch.setattr(book_parts, "misplaced_notes", misplaced)
-    return [with_notes[1].slug, with_notes[-1].slug]
+    return astray
 
 
 def test_chapters_with_a_note_astray_are_relieved_each_in_its_part(sample, profile_pdfs, monkeypatch, tmp_path):
-    """Relief is the chapter's own: only its part is laid out again (widows and orphans relaxed),
-    and the notes end on their calls' pages. (Not compared with one document: there WeasyPrint
-    sets this sample's relieved "open-questions" with a note a page after its call.)"""
+    """Relief is the chapter's own: only its part is laid out again (widows and orphans relaxed
+    around the note astray), and the notes end on their calls' pages. (Not compared with one
+    document: there WeasyPrint sets this sample's relieved "open-questions" with a note a page
+    after its call.)"""
     from herpress.pdf import relief
 
-    slugs = pretend_astray(sample.book, monkeypatch)
+    astray = pretend_astray(sample.book, monkeypatch)
     css = []
     real = relief.relief_css
-    monkeypatch.setattr(relief, "relief_css", lambda book, names: css.extend(names) or real(book, names))
+    monkeypatch.setattr(relief, "relief_css", lambda book, notes: css.extend(notes) or real(book, notes))
     monkeypatch.setattr(book_parts, "cores", lambda: 1)  # the CSS is counted in this process
     printed, _ = in_parts(sample.book, tmp_path / "parts.pdf")
-    assert printed.relieved == slugs
-    assert set(css) == set(slugs)  # each laid out with its own relief (again when a round lays it out again), no other
-    relieved_notes = {note.id for chapter in sample.book.chapters if chapter.slug in slugs for note in chapter.notes}
+    assert printed.relieved == astray
+    assert set(css) == set(astray)  # each laid out with relief around its own note, no other
+    owner = sample.book.chapter_of_id()
+    relieved_notes = {note.id for chapter in sample.book.chapters if chapter.slug in {owner[n] for n in astray}
+                      for note in chapter.notes}
     assert not relieved_notes & set(printed.misplaced_notes)  # (a chapter the pretence hides may keep one)
 
 
 def test_relief_that_sets_more_notes_astray_is_not_kept(sample, monkeypatch, tmp_path):
     """Relaxed widows and orphans move the page breaks; where that sends no fewer notes off their
     call's page than it brings back, the chapter keeps the layout it had."""
-    slugs = pretend_astray(sample.book, monkeypatch, relieved_astray=2)
+    astray = pretend_astray(sample.book, monkeypatch, relieved_astray=2)
     monkeypatch.setattr(book_parts, "cores", lambda: 1)  # the relief CSS is counted in this process
     printed, _ = in_parts(sample.book, tmp_path / "parts.pdf")
     assert printed.relieved == []  # relieved, each would have had as many notes astray or more
-    assert slugs  # chapters that would have been relieved
+    assert astray  # notes that would have been relieved around
 
 
 def test_the_problems_of_every_part_reach_the_author_together_and_leave_no_parts(sample, monkeypatch, tmp_path):

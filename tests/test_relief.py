@@ -41,7 +41,7 @@ def test_a_chapter_relaid_alone_prints_what_the_whole_book_relaid_prints(sample,
         pytest.fail("no chapter of the sample could be relieved on its own")
     whole = relaid(sample.book, chapter, monkeypatch, False, tmp_path / "whole.pdf", hint)
     assert whole.passes == 2  # laid out again in full
-    assert spliced.relieved == whole.relieved == [chapter.slug]
+    assert spliced.relieved == whole.relieved == [chapter.notes[0].id]
     alone, again = page_texts(tmp_path / "alone.pdf"), page_texts(tmp_path / "whole.pdf")
     assert len(alone) == len(again)
     for number, (one, other) in enumerate(zip(alone, again), 1):
@@ -76,3 +76,21 @@ def test_a_relaid_chapter_that_no_longer_fits_its_pages_is_refused(sample):
 
 def test_css_string_escapes_quotes_and_backslashes():
     assert css_string('A "B" \\ C') == '"A \\22 B\\22  \\5c  C"'
+
+
+def test_relief_relaxes_widows_and_orphans_only_around_the_notes_astray(sample):
+    """The block holding a note astray, the block before it and the two after: elsewhere the
+    chapter keeps its widows and orphans (and so its page breaks), however many notes it calls."""
+    from weasyprint import CSS, HTML
+
+    blocks = "".join(f'<p id="p{i}">Words<span class="footnote" id="fn-{i}">A note.</span></p>' for i in range(1, 10))
+    css = "p { orphans: 2; widows: 2 }\n" + relief.relief_css(sample.book, ["fn-3", "fn-8"])
+    document = HTML(string=f"<section>{blocks}</section>").render(stylesheets=[CSS(string=css)])
+    kept = {}
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            if box.element_tag == "p":
+                kept[box.element.get("id")] = (box.style["orphans"], box.style["widows"])
+    assert {name for name, rules in kept.items() if rules == (1, 1)} == {"p2", "p3", "p4", "p5", "p7", "p8", "p9"}
+    assert kept["p1"] == kept["p6"] == (2, 2)
+    assert relief.relief_css(sample.book, []) == ""

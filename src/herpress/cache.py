@@ -356,7 +356,7 @@ class PartCache:
     are drawn from. An entry is used only whole: its facts of the types they were written with,
     its PDF the one its seal names (a damaged or swapped file is laid out again)."""
 
-    FACTS = {"labels": list, "anchors": dict, "starts": list, "misplaced": list, "relieved": bool,
+    FACTS = {"labels": list, "anchors": dict, "starts": list, "misplaced": list, "relieved": list,
              "warnings": list, "body": (str, type(None)), "folio_boxes": list}
 
     def __init__(self, directory: Path, salt: str):

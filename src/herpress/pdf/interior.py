@@ -78,7 +78,7 @@ class PrintLayout:
     geometry: Geometry | None = None
     passes: int = 1  # layouts needed to settle the gutter
     misplaced_notes: list[str] = field(default_factory=list)  # ids of notes not on their call's page
-    relieved: list[str] = field(default_factory=list)  # chapters laid out again with widows/orphans 1
+    relieved: list[str] = field(default_factory=list)  # footnotes around whose calls widows/orphans are 1
     bodies: dict[str, str] = field(default_factory=dict)  # each chapter's print HTML as laid out
 
     @property
@@ -211,7 +211,8 @@ class Typesetter:
         return fit_tables({"": body}, self.geometry, self.render_more)[""] if "<table" in body else body
 
     def render(self, pages: int, relieved: list[str]):
-        """The whole book, its gutter that of a book of ``pages`` pages, ``relieved`` chapters with relief."""
+        """The whole book, its gutter that of a book of ``pages`` pages, with relief around the
+        footnotes ``relieved`` (their ids)."""
         from weasyprint import CSS, HTML
 
         from ..fetcher import BookFetcher
@@ -289,20 +290,20 @@ def _layout(book: Book, profile: Profile, relieve: bool, pages_hint: int | None)
             moved = typesetter.float_figures(document)
             if moved:  # a figure moved down: those chapters laid out again, each on its own
                 relaid = relieve_chapters(book, document, moved, page_labels(document), typesetter.bodies,
-                                          typesetter.render_more, relief=False)
+                                          typesetter.render_more, notes=relieved)
                 if relaid is None and passes < 4:  # a chapter's pages changed: the whole book again
                     typesetter.html = None
                     continue
                 document = relaid or document
                 pages = len(document.pages)
-            newly = list(dict.fromkeys(owner[n] for n in misplaced_notes(PrintLayout(document, []), book)
-                                       if owner[n] not in relieved)) if relieve else []
+            newly = [n for n in misplaced_notes(PrintLayout(document, []), book) if n not in relieved] if relieve else []
             relieved += newly
             if not settled and passes < 4:
                 continue
             if newly and settled:  # lay out again only the chapters that need it, when that is exact
-                relaid = relieve_chapters(book, document, newly, page_labels(document), typesetter.bodies,
-                                          typesetter.render_more)
+                relaid = relieve_chapters(book, document, list(dict.fromkeys(owner[n] for n in newly)),
+                                          page_labels(document), typesetter.bodies, typesetter.render_more,
+                                          notes=relieved)
                 if relaid is not None:
                     document, newly = relaid, []
             if not newly or passes == 4:
@@ -383,7 +384,7 @@ class Printed:
     misplaced_notes: list[str]
     profile: Profile
     geometry: Geometry
-    relieved: list[str]
+    relieved: list[str]  # footnotes around whose calls widows and orphans were relaxed
     warnings: list[str] = field(default_factory=list)  # WeasyPrint's own, about the book (weasylog.py)
     memo: object = None  # what the parts came to, for the next build's guesses (parts.Memo)
     bodies: dict[str, str] = field(default_factory=dict)  # each chapter's print HTML as laid out

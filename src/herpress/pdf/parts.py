@@ -65,7 +65,7 @@ class Part:
     anchors: dict[str, int]  # every id in it -> the index of its first page in the part
     starts: list  # pagemap.PageStart of its pages, counted in the part
     misplaced: list[str]  # notes still set away from their call
-    relieved: bool
+    relieved: list[str]  # notes around whose calls widows and orphans were relaxed (.relief)
     warnings: list[str] = field(default_factory=list)  # WeasyPrint's own (herpress.pdf.weasylog)
     body: str | None = None  # a chapter's print HTML when the layout changed it (a figure moved down)
     folio_boxes: list[str] = field(default_factory=list)  # a chapter's: the margin box of each page's folio
@@ -349,7 +349,7 @@ def _printed(typesetter: Typesetter, parts: list[Part]) -> Printed:
         labels += part.labels
         starts += [replace(start, page=start.page + offset) for start in part.starts]
         notes += part.misplaced
-        relieved += [part.task.name] if part.relieved else []
+        relieved += part.relieved
         warnings += [warning for warning in part.warnings if warning not in warnings]
         offset += part.pages
     printed = Printed(len(labels), labels, starts, notes, typesetter.profile, typesetter.geometry, relieved,
@@ -369,11 +369,11 @@ def lay_out(typesetter: Typesetter, task: Task) -> Part:
     with weasylog.surfaced(typesetter.book) as said:
         body = fitted = None
         if task.name.startswith(FOLIOS):
-            document, relieved = _folio_pages(typesetter, task), False
+            document, relieved = _folio_pages(typesetter, task), []
         elif task.name == FRONT:
-            document, relieved = _front(typesetter, task), False
+            document, relieved = _front(typesetter, task), []
         elif task.name == BACK:
-            document, relieved = _back(typesetter, task), False
+            document, relieved = _back(typesetter, task), []
         else:
             fitted = typesetter.fitted(typesetter.bodies[task.name])
             document, relieved, body = _chapter(typesetter, task, fitted)
@@ -386,23 +386,23 @@ def lay_out(typesetter: Typesetter, task: Task) -> Part:
 
 def _chapter(typesetter: Typesetter, task: Task, body: str):
     """The chapter laid out alone, its figures placed and its notes relieved: its pages (less
-    the empty chapter's page that ends the document), whether relieved, and its print HTML.
+    the empty chapter's page that ends the document), the notes it was relieved around, and its
+    print HTML.
 
-    Relief is kept only where it sets fewer notes astray than the layout without it: relaxing
-    widows and orphans moves the page breaks, and around a page dense with notes it can push more
-    of them off their call's page than it brings back (aosabook/500lines' Dagoba chapter: 1 note
-    astray as laid out, 5 relieved)."""
+    Relief (:mod:`.relief`) is kept only where it sets fewer notes astray than the layout without
+    it: relaxing widows and orphans moves page breaks, and a moved break can push another note
+    off its call's page."""
     from . import floats
     from .relief import relief_css
 
     book, slug = typesetter.book, task.name
     chapter = next(chapter for chapter in book.chapters if chapter.slug == slug)
-    floated, relieved = False, False
+    floated, relieved = False, []
     own_notes = {note.id for note in chapter.notes}
     unrelieved = None  # (document, its notes astray) before relief
     while True:
         html, css = _chapter_markup(typesetter, task, body)
-        document = typesetter.render_more(html, css + (relief_css(book, [slug]) if relieved else ""))
+        document = typesetter.render_more(html, css + relief_css(book, relieved))
         if not floated:  # a figure that left a gap before it moves down, once
             floated, found = True, floats.moves(document)
             if found:
@@ -410,10 +410,10 @@ def _chapter(typesetter: Typesetter, task: Task, body: str):
                 continue
         astray = own_notes & set(misplaced_notes(PrintLayout(document, []), book))
         if not relieved and astray:
-            unrelieved, relieved = (document, astray), True
+            unrelieved, relieved = (document, astray), sorted(astray)
             continue
         if relieved and len(astray) >= len(unrelieved[1]):
-            document, relieved = unrelieved[0], False
+            document, relieved = unrelieved[0], []
         return document.copy(document.pages[:-1]), relieved, body
 
 
@@ -464,14 +464,14 @@ def _folio_pages(typesetter: Typesetter, task: Task):
     return document
 
 
-def _written(typesetter: Typesetter, task: Task, document, relieved: bool) -> Part:
+def _written(typesetter: Typesetter, task: Task, document, relieved: list[str]) -> Part:
     from ..pagemap import page_starts
     from .backmatter import first_pages
 
     labels = page_labels(document)
     laid_out = PrintLayout(document, labels, profile=typesetter.profile, geometry=typesetter.geometry)
     if task.name.startswith(FOLIOS):
-        part = Part(task, labels, {}, [], [], False)
+        part = Part(task, labels, {}, [], [], [])
     else:
         part = Part(task, labels, first_pages(document), page_starts(laid_out, typesetter.book),
                     misplaced_notes(laid_out, typesetter.book), relieved)

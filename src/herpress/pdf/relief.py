@@ -1,9 +1,14 @@
-"""Footnote relief: chapters where WeasyPrint set a footnote on another page than its call.
+"""Footnote relief: a footnote WeasyPrint set on another page than its call.
 
-WeasyPrint 70 loses or defers a footnote when it re-breaks a page for widows and orphans
-(#1564, #1924). In such a chapter, widows and orphans are relaxed to 1 in the blocks around each
-note call (a widow is a lesser fault than a note away from its call; see
-``print/footnote-relief.css.j2``) and the chapter is laid out again.
+WeasyPrint 70 moves a note to the next page when the line that calls it is kept on its page by
+the widows and orphans rules (#1564, #1924; with ``footnote-policy: line`` that is the only way a
+note that fits on a page leaves its call's). Around each such note, widows and orphans are
+relaxed to 1 — in the block holding its call, the block before it and the two after it (see
+``print/footnote-relief.css.j2``): a widow is a lesser fault than a note away from its call —
+and the chapter is laid out again. Relaxed only there, the rest of the chapter breaks as it did:
+relaxed around every note call of a chapter, a chapter dense with notes broke everywhere anew and
+sent more notes astray than it brought back (a benchmark chapter of 1,000 notes: 8 astray as laid
+out, 13 relieved that way, 3 relieved around the 8 alone).
 
 Every chapter opens on a recto, so a chapter's layout does not depend on the pages before it:
 the chapter is laid out again *on its own*, with the folio, running head and outside page
@@ -16,27 +21,29 @@ pages and every place the rest of the book refers to stays on its page; when it 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from .. import styles
 from ..model import Book
 from ..styles import css_string
 
 
-def relief_css(book: Book, slugs: list[str]) -> str:
-    """Widows and orphans at 1 around the note calls of these chapters."""
-    return styles.templates_for(book).get_template("print/footnote-relief.css.j2").render(slugs=slugs) if slugs else ""
+def relief_css(book: Book, notes: Collection[str]) -> str:
+    """Widows and orphans at 1 around the calls of these footnotes (their ids)."""
+    template = styles.templates_for(book).get_template("print/footnote-relief.css.j2")
+    return template.render(notes=[css_string(note) for note in notes]) if notes else ""
 
 
 def relieve(book: Book, document, slugs: list[str], labels: list[str], bodies: dict[str, str],
-            render: Callable[[str, str], object], relief: bool = True):
-    """``document`` with the chapters ``slugs`` laid out again with relief, each on its own; or
-    ``None`` when one of them would no longer fit its pages exactly.
+            render: Callable[[str, str], object], notes: Collection[str] = ()):
+    """``document`` with the chapters ``slugs`` laid out again, each on its own, with relief
+    around ``notes`` (ids of footnotes astray); or ``None`` when one of them would no longer fit
+    its pages exactly.
 
     ``labels``: the folio printed on each page of ``document``; ``bodies``: each chapter's print
     HTML; ``render(html, css)`` lays out another HTML document the way the book was, with ``css``
-    after its stylesheets. ``relief=False`` lays the chapters out again as they are (their print
-    HTML changed: :mod:`herpress.pdf.floats` moved a figure).
+    after its stylesheets. Without ``notes`` the chapters are laid out again as they are (their
+    print HTML changed: :mod:`herpress.pdf.floats` moved a figure).
     """
     from .backmatter import first_pages
 
@@ -47,6 +54,7 @@ def relieve(book: Book, document, slugs: list[str], labels: list[str], bodies: d
     ends = [f"section-{c.slug}" for c in book.chapters[1:]] + ["glossary-section", "index-section"]
     for slug in dict.fromkeys(slugs):
         chapter = chapters[slug]
+        own = {note.id for note in chapter.notes}
         anchors = first_pages(document)
         start = anchors.get(f"section-{slug}")
         later = ends[book.chapters.index(chapter):]
@@ -60,7 +68,7 @@ def relieve(book: Book, document, slugs: list[str], labels: list[str], bodies: d
             bodies={slug: with_outside_folios(bodies[slug], outside)})
         css = env.get_template("print/chapter-alone.css.j2").render(
             slug=slug, first_folio=int(labels[start]), title=css_string(book.metadata.title), hide_folios=False)
-        alone = render(html, css + (relief_css(book, [slug]) if relief else ""))
+        alone = render(html, css + relief_css(book, [note for note in notes if note in own]))
         pages = alone.pages[:-1]  # the last page is the empty chapter's, after the blank verso if any
         if len(pages) != end - start:
             return None
