@@ -133,6 +133,19 @@ def test_a_style_change_is_a_change(book):
     assert not build(book, ("epub",)).up_to_date
 
 
+def test_the_preview_files_are_not_inputs_of_any_output(book):
+    """``herpress preview``'s page, script and stylesheet (styles/preview/, templates/preview/)
+    are read by the preview alone: editing them leaves every output up to date."""
+    (book / "styles").mkdir(exist_ok=True)
+    before = cache.Inputs.of(book)
+    for name in ("preview/preview.js", "templates/preview/index.html.j2"):
+        (book / "styles" / name).parent.mkdir(parents=True, exist_ok=True)
+        (book / "styles" / name).write_text("/* changed */\n")
+    assert cache.Inputs.of(book) == before
+    (book / "styles" / "print.css").write_text("p { margin: 0 }\n")  # a file an output reads
+    assert cache.Inputs.of(book).print_styles != before.print_styles
+
+
 def page_list(epub) -> bool:
     with zipfile.ZipFile(epub) as archive:
         return b'epub:type="page-list"' in archive.read("EPUB/nav.xhtml")

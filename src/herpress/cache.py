@@ -101,6 +101,12 @@ def _print_style(relative: str) -> bool:
     return not (relative == "epub.css" or relative.startswith("templates/epub/"))
 
 
+def _output_style(relative: str) -> bool:
+    """Whether an output can read this style file: ``herpress preview``'s page, script and
+    stylesheet are read by the preview alone (a change to them lays nothing out again)."""
+    return not relative.startswith(("preview/", "templates/preview/"))
+
+
 @dataclass(frozen=True)
 class Inputs:
     """Digests of everything a build reads."""
@@ -119,7 +125,7 @@ class Inputs:
 
         root = book_dir.resolve()
         dirs = style_dirs(root)
-        listings = [file_digests(d) for d in dirs]  # each style file read once (fonts are MBs)
+        listings = [file_digests(d, _output_style) for d in dirs]  # each style file read once (fonts are MBs)
         system = system_fonts_digest(dirs)  # the machine's fonts the theme names: name, size, time
         if files is None:
             manuscript = files_digest(root / "manuscript")

@@ -189,6 +189,24 @@ def watch(book_dir: Path = BOOK_DIR, profile: Optional[str] = PROFILE,
         raise
 
 
+@app.command()
+def preview(book_dir: Path = BOOK_DIR, profile: Optional[str] = PROFILE,
+            port: int = typer.Option(0, "--port", min=0, max=65535, help="The port on 127.0.0.1 to serve on "
+                                     "(default: a free one).", show_default=False),
+            open_browser: bool = typer.Option(False, "--open", help="Open the preview in the web browser.")) -> None:
+    """Serve the book on 127.0.0.1: its EPUB pages and print spreads, rebuilt and reloaded on every change
+    (Ctrl-C stops)."""
+    from .preview import preview as run
+
+    signal.signal(signal.SIGTERM, _interrupt)  # as Ctrl-C (the server takes both over while it runs)
+    try:
+        _run(run, book_dir, port=port, open_browser=open_browser, profile=profile, spinner=False)
+    except typer.Exit as stop:
+        if stop.exit_code == 130:  # Ctrl-C is how a preview ends
+            raise typer.Exit(0)
+        raise
+
+
 def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 

@@ -59,9 +59,12 @@ def snapshot(book_dir: Path) -> dict[str, tuple[int, int]]:
 
 
 def watch(book_dir: Path, formats: tuple[str, ...] | None, *, profile: str | None = None,
-          built: Callable[[BuildResult, float], None], failed: Callable[[Exception], None]) -> None:
+          built: Callable[[BuildResult, float], None], failed: Callable[[Exception], None],
+          then: tuple[tuple[str, ...], ...] = ()) -> None:
     """Build ``formats`` (None: what ``herpress build`` makes, as book.toml says at each build)
-    now and after every change, until Ctrl-C (KeyboardInterrupt).
+    now and after every change, until Ctrl-C (KeyboardInterrupt). ``then``: more builds, each of
+    the formats it names, run after that one in the same child, in order, each heard of as the
+    first is; a failure skips those after it (``herpress preview`` builds the EPUB, then the PDF).
 
     ``built(result, seconds)`` hears of each build, ``failed(error)`` of each that failed (a
     :class:`BookError`, or another exception: a bug); a failure ends nothing: the last good
@@ -76,7 +79,8 @@ def watch(book_dir: Path, formats: tuple[str, ...] | None, *, profile: str | Non
     from .sources import open_book
 
     source = open_book(book_dir)
-    warm(formats or default_formats(source))  # each forked build starts with the imports done
+    for stage in (formats, *then):
+        warm(stage or default_formats(source))  # each forked build starts with the imports done
     last: dict | None = None
     while True:
         current = snapshot(book_dir)
@@ -89,14 +93,15 @@ def watch(book_dir: Path, formats: tuple[str, ...] | None, *, profile: str | Non
             if settled != current:
                 continue
         last = current
-        in_child(_build_once, book_dir, formats, profile, built, failed)
+        in_child(_build_once, book_dir, (formats, *then), profile, built, failed)
 
 
-def _build_once(book_dir: Path, formats: tuple[str, ...] | None, profile: str | None, built, failed) -> None:
-    start = time.perf_counter()
-    try:
-        result = build(book_dir, formats, profile=profile)
-    except Exception as error:
-        failed(error)
-        return
-    built(result, time.perf_counter() - start)
+def _build_once(book_dir: Path, stages: tuple, profile: str | None, built, failed) -> None:
+    for formats in stages:
+        start = time.perf_counter()
+        try:
+            result = build(book_dir, formats, profile=profile)
+        except Exception as error:
+            failed(error)
+            return
+        built(result, time.perf_counter() - start)
