@@ -80,3 +80,34 @@ def test_the_footnote_area_measured_note_by_note_lays_out_as_weasyprint_does():
         weasyfix.apply()
     assert len(with_mend.pages) == len(without.pages) > 5
     assert _layout_of(with_mend) == _layout_of(without)
+
+
+def test_note_heights_carried_to_a_layout_with_other_widows_and_orphans_lay_out_as_measured_afresh():
+    """Footnote relief lays a chapter out again with widows and orphans relaxed: the notes'
+    heights measured in the first layout are taken as they are (each note measured once for
+    both), and the pages are those of the second layout measured afresh. A note that prints a
+    page number (a cross-reference in it) is measured again."""
+    from herpress.pdf import weasyfix
+
+    notes = "".join(f"Sentence {n} says a little more{'' if n % 3 else ' and then a good deal more, over two lines or three'}"
+                    f"<span class='fn' id='n{n}'>Note {n}, {'short' if n % 2 else 'a longer note that takes a line and more'}.</span>. "
+                    for n in range(60))
+    style = ("<style>@page { size: 300px 400px; margin: 30px } body { font-size: 10px; line-height: 1.3 }"
+             " p { orphans: 3; widows: 3 } .fn { float: footnote; footnote-policy: line }</style>")
+    html = (f"{style}<p>{notes}</p><p>One more<span class='fn' id='x1'>See <a class='xref' href='#n3'>page 2</a>."
+            f"</span>.</p><p>{notes.replace(' id=', ' data-id=')}</p>")
+    relaxed = html.replace("widows: 3", "widows: 1").replace("orphans: 3", "orphans: 1")
+    afresh = HTML(string=relaxed).render()
+    with weasyfix.note_heights_carried():
+        first = HTML(string=html).render()
+        kept = {key[0] for key in weasyfix._carried}
+        carried = HTML(string=relaxed).render()
+    assert kept == {f"n{n}" for n in range(60)}  # not the cross-reference's, not the notes without an id
+    assert len(carried.pages) == len(afresh.pages) > 5
+    assert _layout_of(carried) == _layout_of(afresh) != _layout_of(first)  # the page breaks did move
+    with weasyfix.note_heights_carried():
+        HTML(string=html).render()
+        for key in weasyfix._carried:
+            weasyfix._carried[key] += 40  # wrong heights, to show the second layout uses the kept ones
+        assert _layout_of(HTML(string=relaxed).render()) != _layout_of(afresh)
+    assert weasyfix._carried is None  # nothing carried outside the block

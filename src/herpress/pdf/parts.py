@@ -392,7 +392,7 @@ def _chapter(typesetter: Typesetter, task: Task, body: str):
     Relief (:mod:`.relief`) is kept only where it sets fewer notes astray than the layout without
     it: relaxing widows and orphans moves page breaks, and a moved break can push another note
     off its call's page."""
-    from . import floats
+    from . import floats, weasyfix
     from .relief import relief_css
 
     book, slug = typesetter.book, task.name
@@ -400,21 +400,22 @@ def _chapter(typesetter: Typesetter, task: Task, body: str):
     floated, relieved = False, []
     own_notes = {note.id for note in chapter.notes}
     unrelieved = None  # (document, its notes astray) before relief
-    while True:
-        html, css = _chapter_markup(typesetter, task, body)
-        document = typesetter.render_more(html, css + relief_css(book, relieved))
-        if not floated:  # a figure that left a gap before it moves down, once
-            floated, found = True, floats.moves(document)
-            if found:
-                body = floats.apply({slug: body}, found)[slug]
+    with weasyfix.note_heights_carried():  # the layouts below differ in widows, orphans and a figure's place
+        while True:
+            html, css = _chapter_markup(typesetter, task, body)
+            document = typesetter.render_more(html, css + relief_css(book, relieved))
+            if not floated:  # a figure that left a gap before it moves down, once
+                floated, found = True, floats.moves(document)
+                if found:
+                    body = floats.apply({slug: body}, found)[slug]
+                    continue
+            astray = own_notes & set(misplaced_notes(PrintLayout(document, []), book))
+            if not relieved and astray:
+                unrelieved, relieved = (document, astray), sorted(astray)
                 continue
-        astray = own_notes & set(misplaced_notes(PrintLayout(document, []), book))
-        if not relieved and astray:
-            unrelieved, relieved = (document, astray), sorted(astray)
-            continue
-        if relieved and len(astray) >= len(unrelieved[1]):
-            document, relieved = unrelieved[0], []
-        return document.copy(document.pages[:-1]), relieved, body
+            if relieved and len(astray) >= len(unrelieved[1]):
+                document, relieved = unrelieved[0], []
+            return document.copy(document.pages[:-1]), relieved, body
 
 
 def _chapter_markup(typesetter: Typesetter, task: Task, body: str) -> tuple[str, str]:
