@@ -2,14 +2,14 @@
 2,000 and 20,000 of each: does ten times as many cost about ten times as much? (Issue 15, item 7.)
 
     python bench/notes_and_marks.py [--label after] [--sizes 2000,20000] [--kinds footnotes,index,...]
-                                    [--formats epub,pdf] [--timeout 1800] [--keep DIR] [--source DIR]
+                                    [--formats epub,pdf] [--repeat N] [--timeout 1800] [--keep DIR] [--source DIR]
     python bench/notes_and_marks.py --write-only   # the table again from the JSON
 
 For each kind and size a book is made from a fresh ``herpress init`` (its sample chapters replaced
 by 20 chapters of ten sections, each sentence carrying one of the kind), and ``herpress epub`` and
-``herpress pdf`` are each run once on it cold (``build/`` deleted): wall seconds, the peak RSS of
-the largest process (GNU time) and the peak PSS of the whole process tree (sampled every 50 ms,
-bench/run.py's sampler). ``all`` is one book with N of every kind. Results are kept per label
+``herpress pdf`` are each run on it cold (``build/`` deleted), once or ``--repeat`` times going
+round the sizes (the median kept): wall seconds, the peak RSS of the largest process (GNU time)
+and the peak PSS of the whole process tree (sampled every 50 ms, bench/run.py's sampler). ``all`` is one book with N of every kind. Results are kept per label
 (``before``, ``after``…) in ``bench/results/notes-and-marks.json``, and the table of every label is
 written to ``bench/results/notes-and-marks.md``.
 """
@@ -156,25 +156,40 @@ def row_name(kind: str, n: int, chapters: int = CHAPTERS) -> str:
     return f"{kind} {n}" + ("" if chapters == CHAPTERS else f" in {chapters} chapter{'s' if chapters > 1 else ''}")
 
 
-def measure(kind: str, n: int, formats: list[str], timeout: float, keep: Path | None, chapters: int = CHAPTERS) -> dict:
-    work = Path(tempfile.mkdtemp(prefix=f"nm-{kind}-{n}-", dir=keep))
-    book = work / "book"
-    try:
-        row = {"book": make_book(book, kind, n, chapters)}
-        for fmt in formats:
-            shutil.rmtree(book / "build", ignore_errors=True)  # cold: nothing cached
-            result = run_measured(HERPRESS + [fmt, str(book)], timeout)
-            if fmt == "pdf" and result["exit"] == 0:
-                result["pages"] = pdf_pages(next((book / "build").glob("*.pdf")))
-            row[fmt] = result
-            shown = "timed out" if result["timed_out"] else f"exit {result['exit']}"
-            print(f"{row_name(kind, n, chapters):24} {fmt:4}: {result['seconds']:7.2f} s, {result['peak_tree_pss_mib']:7.0f} MiB "
-                  f"all processes ({shown}{', %s pages' % result.get('pages') if result.get('pages') else ''})",
-                  flush=True)
-        return row
-    finally:
-        if keep is None:
-            shutil.rmtree(work, ignore_errors=True)
+def measure(kinds: list[str], sizes: list[int], formats: list[str], timeout: float, keep: Path | None,
+            chapters: int = CHAPTERS, repeat: int = 1, done=lambda name, row: None) -> None:
+    """Each kind at each size, each format ``repeat`` times cold; ``done(row name, row)`` after
+    each row's last run. The runs of one kind go round its sizes (2,000, 20,000, 2,000, …), so a
+    machine that slows down for a while weighs on both sides of the ratio; each row keeps the
+    median run (wall time) and every run's seconds."""
+    for kind in kinds:
+        work = Path(tempfile.mkdtemp(prefix=f"nm-{kind}-", dir=keep))
+        try:
+            books = {n: work / f"book-{n}" for n in sizes}
+            rows = {n: {"book": make_book(books[n], kind, n, chapters)} for n in sizes}
+            for fmt in formats:
+                runs: dict[int, list[dict]] = {n: [] for n in sizes}
+                for _ in range(repeat):
+                    for n in sizes:
+                        book = books[n]
+                        shutil.rmtree(book / "build", ignore_errors=True)  # cold: nothing cached
+                        result = run_measured(HERPRESS + [fmt, str(book)], timeout)
+                        if fmt == "pdf" and result["exit"] == 0:
+                            result["pages"] = pdf_pages(next((book / "build").glob("*.pdf")))
+                        runs[n].append(result)
+                        shown = "timed out" if result["timed_out"] else f"exit {result['exit']}"
+                        print(f"{row_name(kind, n, chapters):24} {fmt:4}: {result['seconds']:7.2f} s, "
+                              f"{result['peak_tree_pss_mib']:7.0f} MiB all processes ({shown}"
+                              f"{', %s pages' % result.get('pages') if result.get('pages') else ''})", flush=True)
+                for n in sizes:
+                    ordered = sorted(runs[n], key=lambda r: r["seconds"])
+                    rows[n][fmt] = {**ordered[(len(ordered) - 1) // 2],
+                                    **({"runs_s": [r["seconds"] for r in runs[n]]} if repeat > 1 else {})}
+            for n in sizes:
+                done(row_name(kind, n, chapters), rows[n])
+        finally:
+            if keep is None:
+                shutil.rmtree(work, ignore_errors=True)
 
 
 def load() -> dict:
@@ -191,8 +206,8 @@ def write(data: dict) -> None:
              "`bench/notes_and_marks.py`: a fresh `herpress init` book of 20 chapters × 10 sections, each sentence "
              "carrying one of the kind (`all`: one of each; *all in one chapter*: the same in one chapter of 10 "
              "sections, which shows a cost quadratic in what one chapter holds); `herpress epub` and `herpress pdf` "
-             "run once each, "
-             "cold (`build/` deleted). Seconds of wall time; memory is the peak PSS of the whole process tree "
+             "run cold (`build/` deleted), once each or, where the run says so, several times going round the "
+             "sizes, the median kept. Seconds of wall time; memory is the peak PSS of the whole process tree "
              "(MiB, sampled every 50 ms). ×10 is the cost of 20,000 over that of 2,000: linear is ≈ 10 or less "
              "(start-up is fixed), the target ≤ 12.", ""]
     for label, run in data["runs"].items():
@@ -243,6 +258,8 @@ def main() -> None:
                         help=f"chapters the book's marks are spread over (default {CHAPTERS}; 1 shows a cost "
                              "quadratic in what one chapter holds)")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds for each command (default 1800)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs of each command, going round the sizes; the median is kept (default 1)")
     parser.add_argument("--note", default="", help="a sentence about the run, kept with it")
     parser.add_argument("--keep", type=Path, help="make the books under this folder and keep them")
     parser.add_argument("--source", type=Path,
@@ -270,13 +287,17 @@ def main() -> None:
                                                     {"note": run.get("machine", {}).get("note", "")})}
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
-    for kind in args.kinds.split(","):
+    kinds = args.kinds.split(",")
+    for kind in kinds:
         if kind not in KINDS:
             parser.error(f"unknown kind {kind!r}; known: {', '.join(KINDS)}")
-        for n in (int(size) for size in args.sizes.split(",")):
-            row = run["rows"].setdefault(row_name(kind, n, args.chapters), {})
-            row.update(measure(kind, n, args.formats.split(","), args.timeout, args.keep, args.chapters))
-            write(data)  # after every row, so a long run leaves its rows behind
+
+    def done(name: str, row: dict) -> None:
+        run["rows"].setdefault(name, {}).update(row)
+        write(data)  # after every row, so a long run leaves its rows behind
+
+    measure(kinds, [int(size) for size in args.sizes.split(",")], args.formats.split(","), args.timeout, args.keep,
+            args.chapters, args.repeat, done)
 
 
 if __name__ == "__main__":
