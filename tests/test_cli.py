@@ -52,7 +52,8 @@ def test_book_error_names_file_and_line(tmp_path):
     line = chapter.read_text().splitlines().index("See [@fig:nowhere].") + 1
     result = herpress("epub", tmp_path / "b")
     assert result.returncode == 1
-    assert result.stderr.strip() == f"manuscript/01-first-chapter.md:{line}: unknown label 'fig:nowhere' in [@fig:nowhere]"
+    assert result.stderr.strip() == (f"manuscript/01-first-chapter.md:{line}: unknown label 'fig:nowhere' in "
+                                     "[@fig:nowhere]: mark the target {#fig:nowhere}, or correct the label")
     assert not (tmp_path / "b" / "build" / "b.epub").exists()
 
 

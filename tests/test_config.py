@@ -40,7 +40,7 @@ def test_unknown_key_suggests_the_right_one(tmp_path):
 
 def test_wrong_type_names_the_line(tmp_path):
     error = config_error(tmp_path, GOOD.replace('chapters = ["one.md"]', "chapters = 3"))
-    assert str(error) == "manuscript/book.toml:8: 'chapters' must be a list of strings"
+    assert str(error) == "manuscript/book.toml:8: 'chapters' must be a list of strings: write chapters = [\"…\", \"…\"]"
 
 
 def test_missing_metadata_is_a_default_and_a_warning(tmp_path):

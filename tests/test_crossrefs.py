@@ -109,8 +109,10 @@ def book_dir(tmp_path, init_book):
 
 
 @pytest.mark.parametrize("addition, message", [
-    ("See [[no such term]].", "'no such term' is marked as a glossary term but the glossary does not define it"),
-    ("See [@fig:nowhere].", "unknown label 'fig:nowhere' in [@fig:nowhere]"),
+    ("See [[no such term]].", "'no such term' is marked as a glossary term but the glossary does not define it: "
+     "define it there, or remove the [[ ]]"),
+    ("See [@fig:nowhere].", "unknown label 'fig:nowhere' in [@fig:nowhere]: mark the target {#fig:nowhere}, or "
+     "correct the label"),
     ('```chart\nlabel = "fig:bad"\ntype = "bar"\ntitle = "T"\ndescription = "D"\n[data]\nA = "x"\n```',
      "value of 'A' is 'x', not a number"),
 ])

@@ -27,7 +27,7 @@ from .proofread import proofread
 if TYPE_CHECKING:
     from .model import Book
 
-Report = Callable[[str], None]
+Report = Callable[[str], None]  # a step's name as it begins ("Reading the manuscript"), or a Progress within it
 
 
 @dataclass
@@ -93,7 +93,8 @@ def epub(book_dir: Path, formats: tuple[str, ...] | None = None, *, output: Path
     formats = tuple(formats or ebook_formats(source))
     for name in formats:
         if registry.get(name).medium != "ebook":
-            raise BookError(f"'{name}' is not an ebook edition (one of epub, {', '.join(registry.STORES)})")
+            raise BookError(f"'{name}' is not an ebook edition (one of epub, {', '.join(registry.STORES)}): use one of "
+                          "them with --for")
     return build(book_dir, formats, outputs={formats[0]: output} if output else None, report=report, source=source)
 
 
@@ -139,7 +140,8 @@ def _build(book_dir: Path, source, formats: tuple[str, ...], *, outputs: dict[st
     book = read_book(book_dir, profile, report, source)
     result = BuildResult(book)
     targets = {f.name: (outputs or {}).get(f.name) or out / f.file_name(book) for f in chosen}
-    job = registry.Job(book, out, inputs, layout_key=inputs.layout_key(book.print_settings.profile) if inputs else None)
+    job = registry.Job(book, out, inputs, layout_key=inputs.layout_key(book.print_settings.profile) if inputs else None,
+                       report=report)
     with staged(out) as stage:
         for fmt in chosen:
             report(f"Writing the {fmt.name} ({fmt.summary})")
@@ -154,6 +156,8 @@ def _build(book_dir: Path, source, formats: tuple[str, ...], *, outputs: dict[st
                           epub=stage.files.get(targets[reading[0]]) if reading else None, strict=strict, memo=words)
         book.warnings += proof.warnings
         result.word_counts = proof.counts
+        if words is not None and words.hits:
+            report(registry.Progress("Reading the outputs back", summary=f"{words.hits} word counts taken from the cache"))
         proof.raise_any()
         with stage.committing():  # the outputs are replaced, all together: no interrupt from here on
             result.outputs.update(targets)
@@ -275,7 +279,9 @@ class Staged:
                     kept = [t for t in self.files if t not in done]
                     replaced = f"{', '.join(map(str, done))} replaced, " if done else ""
                     raise BookError(f"could not be put in place ({error.strerror or error}): {replaced}"
-                                    f"{', '.join(map(str, kept))} unchanged", target) from None
+                                    f"{', '.join(map(str, kept))} unchanged; build again once the folder can "
+                                    "be written",
+                                    target) from None
                 done.append(target)
             yield
 
@@ -294,7 +300,8 @@ def staged(out: Path) -> Iterator[Staged]:
     except OSError as error:
         if error.errno not in _NO_ROOM:
             raise
-        raise BookError(f"cannot write the outputs ({error.strerror}): nothing was replaced", out) from None
+        raise BookError(f"cannot write the outputs ({error.strerror}): nothing was replaced; free some space and "
+                        "build again", out) from None
     finally:
         stage.discard()
 

@@ -86,25 +86,29 @@ def load_config(path: Path, shown_as: Path | str | None = None, root: Path | Non
 
     where = shown_as or path
     if root is not None and (path.is_symlink() or path.exists()) and not within(path, root):
-        raise BookError(f"refused: {CONFIG_NAME} leads outside the book folder (a link to {path.resolve()})", where)
+        raise BookError(f"refused: {CONFIG_NAME} leads outside the book folder (a link to {path.resolve()}); "
+                        "put the file itself there", where)
     try:
         text = read_regular(path, MAX_CONFIG_BYTES).decode("utf-8-sig")
     except FileNotFoundError:
-        raise BookError(f"no {CONFIG_NAME}: the book's title, identifier and chapter order go there", where)
+        raise BookError(f"no {CONFIG_NAME}: the book's title, identifier and chapter order go there; create it "
+                        "(herpress init DIR writes one to start from)", where)
     except NotRegular as error:
-        raise BookError(f"not a regular file (a {error.kind}): herpress reads {CONFIG_NAME} only from a file", where)
+        raise BookError(f"not a regular file (a {error.kind}): herpress reads {CONFIG_NAME} only from a file; "
+                        "put the file itself there", where)
     except TooLarge as error:
-        raise BookError(f"{error.size / 2**20:.1f} MB is far too large for {CONFIG_NAME}", where)
+        raise BookError(f"{error.size / 2**20:.1f} MB is far too large for {CONFIG_NAME}; keep only the book's "
+                        "settings in it", where)
     except UnicodeDecodeError as error:
-        raise BookError(f"not UTF-8 text ({error.reason} at byte {error.start})", where, 1)
+        raise BookError(f"not UTF-8 text ({error.reason} at byte {error.start}); save it as UTF-8", where, 1)
     except OSError as error:
-        raise BookError(f"cannot read: {error.strerror}", where)
+        raise BookError(f"cannot read: {error.strerror}; check the file's permissions", where)
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         line = re.search(r"at line (\d+)", str(error))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
-        raise BookError(f"invalid TOML: {message}", where, int(line.group(1)) if line else None)
+        raise BookError(f"invalid TOML: {message}; fix the syntax there", where, int(line.group(1)) if line else None)
     config = _build(BookConfig, raw, "", text, where)
     _check(config, text, where)
     return config
@@ -134,13 +138,14 @@ def _table_line(text: str, table: str) -> int:
 
 def _build(cls, raw: object, table: str, text: str, where):
     if not isinstance(raw, dict):
-        raise BookError(f"[{table}] must be a table", where, _line_of(text, table, ""))
+        raise BookError(f"[{table}] must be a table: write [{table}] on a line of its own, its keys below it", where,
+                        _line_of(text, table, ""))
     fields = {f.name: f for f in dataclasses.fields(cls)}
     hints = typing.get_type_hints(cls)
     for key in raw:
         if key not in fields:
             close = difflib.get_close_matches(key, list(fields), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            hint = f" (did you mean '{close[0]}'?)" if close else ": remove it, or correct its name"
             place = f"in [{table}]" if table else "at the top level"
             raise BookError(f"unknown key '{key}' {place}{hint}", where, _line_of(text, key, table))
     values = {}
@@ -149,7 +154,7 @@ def _build(cls, raw: object, table: str, text: str, where):
             no_default = spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING
             if no_default:
                 place = f"[{table}]" if table else "the file"
-                raise BookError(f"missing required key '{name}' in {place}", where, _table_line(text, table))
+                raise BookError(f"missing required key '{name}' in {place}: add it", where, _table_line(text, table))
             continue
         values[name] = _convert(hints[name], raw[name], name, table, text, where)
     return cls(**values)
@@ -161,21 +166,23 @@ def _convert(hint, value, name, table, text, where):
     line = _line_of(text, name, table)
     if hint is bool:
         if not isinstance(value, bool):
-            raise BookError(f"'{name}' must be true or false, not {_kind(value)}", where, line)
+            raise BookError(f"'{name}' must be true or false, not {_kind(value)}: write {name} = true or "
+                            f"{name} = false", where, line)
         return value
     if hint is str:
         if name == "date" and isinstance(value, datetime.date):  # date = 2026-11-24, unquoted: a TOML date
             return value.isoformat()
         if not isinstance(value, str):
-            raise BookError(f"'{name}' must be a string, not {_kind(value)}", where, line)
+            raise BookError(f"'{name}' must be a string, not {_kind(value)}: put the value in quotes", where, line)
         return value
     if hint is int:
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise BookError(f"'{name}' must be a whole number, not {_kind(value)}", where, line)
+            raise BookError(f"'{name}' must be a whole number, not {_kind(value)}: write it without quotes",
+                            where, line)
         return value
     if typing.get_origin(hint) is list:
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise BookError(f"'{name}' must be a list of strings", where, line)
+            raise BookError(f"'{name}' must be a list of strings: write {name} = [\"…\", \"…\"]", where, line)
         return value
     raise AssertionError(f"unsupported config type {hint!r}")  # pragma: no cover - programming error
 
@@ -196,7 +203,8 @@ def _check(config: BookConfig, text: str, where) -> None:
         for item in value if isinstance(value, list) else [value]:
             bad = CONTROL.search(item) if isinstance(item, str) else None
             if bad:
-                problem(f"'{name}' holds the control character U+{ord(bad[0]):04X}: an EPUB cannot carry it", name,
+                problem(f"'{name}' holds the control character U+{ord(bad[0]):04X}: an EPUB cannot carry it; "
+                        "remove it", name,
                         "book")
                 break
     if book.identifier and not CONTROL.search(book.identifier):
@@ -204,13 +212,13 @@ def _check(config: BookConfig, text: str, where) -> None:
         if why:
             problem(f"identifier '{book.identifier}' {why}", "identifier", "book")
     if book.date and not CONTROL.search(book.date) and not iso_date(book.date):
-        problem(f"date '{book.date}' is not an ISO 8601 date like '2026-11-24' (or '2026', '2026-11', "
+        problem(f"date '{book.date}' is not an ISO 8601 date: write it like '2026-11-24' (or '2026', '2026-11', "
                 "'2026-11-24T10:00:00Z')", "date", "book")
     if not LANGUAGE_TAG.match(book.language):
-        problem(f"'{book.language}' is not a language tag like 'en-US' or 'fr'", "language", "book")
+        problem(f"'{book.language}' is not a language tag: use one like 'en-US' or 'fr'", "language", "book")
     if book.slug and not (SLUG.match(book.slug) and len(book.slug) <= MAX_SLUG):
         problem(f"slug '{book.slug[:100]}' must be lowercase letters, digits and single hyphens, at most {MAX_SLUG} "
-                "characters: the output files are named after it", "slug", "book")
+                "characters: the output files are named after it; change it, or leave it out", "slug", "book")
     if not config.contents.chapters:
         problem("the book has no chapters: list their files in [contents] chapters", "chapters", "contents")
     files = [("chapters", "contents", n) for n in config.contents.chapters] + \
@@ -222,22 +230,22 @@ def _check(config: BookConfig, text: str, where) -> None:
         if bad:
             shown = name.encode("unicode_escape").decode("ascii")
             problem(f"file name '{shown}' in '{key}' holds the control character U+{ord(bad[0]):04X}: no file is "
-                    "named so", key, table)
+                    "named so; correct the name", key, table)
     if config.print.trim not in TRIMS:
         choices = ", ".join(TRIMS)
-        problem(f"unknown trim '{config.print.trim}' (one of {choices})", "trim", "print")
+        problem(f"unknown trim '{config.print.trim}' (one of {choices}): use one of them", "trim", "print")
     from .pdf.profiles import PROFILES
 
     if config.print.profile not in PROFILES:
         choices = ", ".join(PROFILES)
-        problem(f"unknown print profile '{config.print.profile}' (one of {choices})", "profile", "print")
+        problem(f"unknown print profile '{config.print.profile}' (one of {choices}): use one of them", "profile", "print")
     from .outputs import STORES
 
     for store in config.ebook.stores:
         if store not in STORES:
-            problem(f"unknown store '{store}' (one of {', '.join(STORES)})", "stores", "ebook")
+            problem(f"unknown store '{store}' (one of {', '.join(STORES)}): use one of them", "stores", "ebook")
     if config.print.paper not in PAPERS:
-        problem(f"unknown paper '{config.print.paper}' (one of {', '.join(PAPERS)})", "paper", "print")
+        problem(f"unknown paper '{config.print.paper}' (one of {', '.join(PAPERS)}): use one of them", "paper", "print")
     problems.raise_any()
 
 
@@ -258,9 +266,9 @@ def identifier_problem(value: str) -> str | None:
     bad = IDENTIFIER_BAD.search(value)
     if bad:
         what = "a space or line break" if bad[0].isspace() else f"the character {bad[0]!r}"
-        return f"holds {what}: an identifier is one word, like 'urn:uuid:…' or 'urn:isbn:9781234567897'"
+        return f"holds {what}: make it one word, like 'urn:uuid:…' or 'urn:isbn:9781234567897'"
     if len(value) > MAX_IDENTIFIER:
-        return f"is {len(value)} characters long; an identifier has at most {MAX_IDENTIFIER}"
+        return f"is {len(value)} characters long; shorten it to at most {MAX_IDENTIFIER}"
     return None
 
 

@@ -57,15 +57,15 @@ def collect(container, root: Path, base: Path, here: Path, shown: str, source: s
                 raise BookError(f"image '{src}' has no alt text: describe it in ![…](…), or mark a purely "
                                 "decorative image role=\"presentation\"", shown, line)
             if not src:
-                raise BookError("image without a source", shown, line)
+                raise BookError("image without a source: give its file, ![what it shows](images/name.png)", shown, line)
             if SCHEME.match(src) or src.startswith(("/", "\\")):
                 raise BookError(f"image '{src}' must be a file inside the book folder, given by a relative path "
-                                "(herpress never fetches from the network)", shown, line)
+                                "(herpress never fetches from the network): copy it into manuscript/", shown, line)
             path = Path(os.path.normpath(here / unquote(src)))
             if not path.exists() and (base / unquote(src)).exists():  # pandoc's way: from the project folder
                 path = Path(os.path.normpath(base / unquote(src)))
             if not path.is_relative_to(root):
-                raise BookError(f"image '{src}' lies outside the book folder", shown, line)
+                raise BookError(f"image '{src}' lies outside the book folder: copy it into manuscript/", shown, line)
             name = path.relative_to(base).as_posix() if path.is_relative_to(base) else \
                 "book/" + path.relative_to(root).as_posix()
             img.set("src", name)
@@ -86,10 +86,11 @@ def cover(root: Path, base: Path, name: str, config_file: str = "manuscript/book
     except OSError:
         line = None
     if SCHEME.match(name) or name.startswith(("/", "\\")):
-        raise BookError(f"cover '{name}' must be a file inside the book folder, given by a relative path", shown, line)
+        raise BookError(f"cover '{name}' must be a file inside the book folder, given by a relative path: copy it into "
+                        "manuscript/", shown, line)
     asset = _read(root, base / name, name, shown, line)
     if asset.media_type not in ("image/jpeg", "image/png"):
-        raise BookError(f"cover '{name}' must be a JPEG or PNG (stores accept no other cover format)", shown, line)
+        raise BookError(f"cover '{name}' must be a JPEG or PNG (stores accept no other cover format): convert it", shown, line)
     return asset
 
 
@@ -98,25 +99,25 @@ def _read(root: Path, path: Path, name: str, shown: str, line: int | None) -> As
 
     resolved = path.resolve()
     if not resolved.is_relative_to(root):
-        raise BookError(f"image '{name}' lies outside the book folder", shown, line)
+        raise BookError(f"image '{name}' lies outside the book folder: copy it into manuscript/", shown, line)
     try:
         data = read_regular(resolved, MAX_IMAGE_BYTES)
     except FileNotFoundError:
-        raise BookError(f"image '{name}' not found (looked for {path.relative_to(root) if path.is_relative_to(root) else path})",
-                        shown, line)
+        raise BookError(f"image '{name}' not found (looked for {path.relative_to(root) if path.is_relative_to(root) else path}): "
+                        "put the file there, or correct the path", shown, line)
     except NotRegular as error:
-        raise BookError(f"image '{name}' is not a regular file (a {error.kind})", shown, line)
+        raise BookError(f"image '{name}' is not a regular file (a {error.kind}): put the file itself there", shown, line)
     except TooLarge as error:
         raise BookError(f"image '{name}' is {error.size / 2**20:.0f} MB; herpress reads images of up to "
-                        f"{MAX_IMAGE_BYTES // 2**20} MB", shown, line)
+                        f"{MAX_IMAGE_BYTES // 2**20} MB: make it smaller", shown, line)
     except OSError as error:
-        raise BookError(f"image '{name}' cannot be read: {error.strerror}", shown, line)
+        raise BookError(f"image '{name}' cannot be read: {error.strerror}; check its permissions", shown, line)
     media_type = next((kind for magic, kind in TYPES.items() if data.startswith(magic)), None)
     if media_type is None and name.lower().endswith(".svg"):
         data = check_svg(data, name, shown, line)
         media_type = "image/svg+xml"
     if media_type is None:
-        raise BookError(f"image '{name}' is not PNG, JPEG, GIF or SVG", shown, line)
+        raise BookError(f"image '{name}' is not PNG, JPEG, GIF or SVG: convert it to one of them", shown, line)
     problem = raster_problem(data, media_type) if media_type != "image/svg+xml" else None
     if problem:
         raise BookError(f"image '{name}' {problem}", shown, line)

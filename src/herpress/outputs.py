@@ -23,6 +23,21 @@ if TYPE_CHECKING:
     from .model import Book
 
 
+class Progress(str):
+    """A ``report`` message within the step under way: how far it has come (``done`` of ``total``:
+    a bar on a terminal) and what it has come to so far (``summary``, which ``--verbose`` prints
+    after the step's time). Not a step of its own."""
+
+    done: int | None
+    total: int | None
+    summary: str
+
+    def __new__(cls, message: str, done: int | None = None, total: int | None = None, summary: str = ""):
+        self = super().__new__(cls, message)
+        self.done, self.total, self.summary = done, total, summary
+        return self
+
+
 @dataclass(frozen=True)
 class Format:
     name: str  # "epub", "kindle", "pdf"…: the CLI's and book.toml's word for it, and its cache record
@@ -96,6 +111,7 @@ class Job:
     warnings: list[str] = field(default_factory=list)  # preflight's: acceptable, worth reading
     notices: list[str] = field(default_factory=list)  # one-line remarks, by format
     facts: dict[str, dict] = field(default_factory=dict)  # per format: what its cache record repeats
+    report: Callable[[str], None] = lambda message: None  # a writer's Progress within its step (the CLI shows it)
     _shared: dict[str, object] = field(default_factory=dict)
 
     def shared(self, name: str, make: Callable[[], object]):

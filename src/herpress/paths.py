@@ -81,18 +81,20 @@ def read_inside(root: Path, path: Path, where: str, limit: int | None = None, wh
     """``read_regular`` for a file the book names: refused with a BookError at ``where`` when it
     leads outside ``root``, is missing, is not a regular file, or is larger than ``limit``."""
     if not within(path, root):
-        raise BookError(f"refused: this {what} lies outside the book folder (links are followed)", where)
+        raise BookError(f"refused: this {what} lies outside the book folder (links are followed); copy it into the book",
+                        where)
     try:
         return read_regular(path.resolve(), limit)
     except FileNotFoundError:
-        raise BookError(f"{what} not found", where) from None
+        raise BookError(f"{what} not found: create it, or correct its name", where) from None
     except NotRegular as error:
-        raise BookError(f"not a regular file (a {error.kind}): herpress reads only files", where) from None
+        raise BookError(f"not a regular file (a {error.kind}): herpress reads only files; put the file itself there",
+                        where) from None
     except TooLarge as error:
         raise BookError(f"this {what} is {error.size / 2**20:.1f} MB, more than herpress reads "
-                        f"({(limit or 0) / 2**20:.0f} MB)", where) from None
+                        f"({(limit or 0) / 2**20:.0f} MB): make it smaller", where) from None
     except OSError as error:
-        raise BookError(f"cannot read: {error.strerror}", where) from None
+        raise BookError(f"cannot read: {error.strerror}; check the file's permissions", where) from None
 
 
 # --- outputs ------------------------------------------------------------------------------------

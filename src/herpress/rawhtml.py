@@ -117,19 +117,20 @@ def check(container, shown: str, source: str) -> None:
             continue
         tag = element.tag.lower()
         if tag in FORBIDDEN:
-            raise BookError(f"<{tag}> is not allowed in a book: no {FORBIDDEN[tag]}", shown, _line(source, f"<{tag}"))
+            raise BookError(f"<{tag}> is not allowed in a book: no {FORBIDDEN[tag]}; remove it", shown, _line(source, f"<{tag}"))
         for name, value in element.attrib.items():
             lowered = name.lower()
             if lowered.startswith("on"):
-                raise BookError(f"event attribute '{name}' on <{tag}> is not allowed in a book", shown,
+                raise BookError(f"event attribute '{name}' on <{tag}> is not allowed in a book: remove it", shown,
                                 _line(source, name + "="))
             if lowered == "href" and value.strip().lower().startswith("javascript:"):
-                raise BookError(f"javascript: link on <{tag}> is not allowed", shown, _line(source, "javascript:"))
+                raise BookError(f"javascript: link on <{tag}> is not allowed: remove it", shown, _line(source, "javascript:"))
             if lowered == "style" and URL_IN_STYLE.search(value):
                 raise BookError(f"url() in a style attribute on <{tag}> is not allowed: put styles in styles/",
                                 shown, _line(source, "url("))
             if lowered in FETCHED and tag != "img" and _remote(value):
-                raise BookError(f"<{tag} {name}=\"{value}\"> would be fetched from outside the book", shown,
+                raise BookError(f"<{tag} {name}=\"{value}\"> would be fetched from outside the book: copy the file into it",
+                                shown,
                                 _line(source, value))
 
 

@@ -221,11 +221,11 @@ class _Converter:
         try:
             html = self.md.convert(text)
         except RecursionError:
-            raise BookError("lists, quotes or HTML are nested too deeply to read", shown,
+            raise BookError("lists, quotes or HTML are nested too deeply to read; flatten them", shown,
                             _deepest_line(text)) from None
         container = parse_html(html)
         if blocks.too_deep(container) is not None:
-            raise BookError(f"lists, quotes or HTML are nested more than {blocks.MAX_DEPTH} levels deep",
+            raise BookError(f"lists, quotes or HTML are nested more than {blocks.MAX_DEPTH} levels deep; flatten them",
                             shown, _deepest_line(text))
         notes = [(f"{name} is a template tag of another tool: left out, its content kept" if name.startswith("{%")
                   else f"<{name}> is not an HTML element: its content is kept, the tag left out", line)
@@ -295,13 +295,13 @@ class _Converter:
             self.warnings.append(BookWarning("more than one level-1 heading: the later ones are read as sections "
                                              "('##')", *text.where(line_of(source, "# " + plain_text(extra)))))
         if not plain_text(first):
-            raise BookError("the chapter's heading has no text: it names the chapter in the contents",
+            raise BookError("the chapter's heading has no text: it names the chapter in the contents; write its title",
                             shown, _first_line(source))
         name = entry.path.name
         label = first.get("id", "")
         slug = label[3:] if label.startswith("ch:") else slugify(re.sub(r"^\d+[-_ ]*", "", Path(name).stem))
         if slug in self.files:
-            raise BookError(f"chapter '{slug}' appears twice (also {self.files[slug]})", shown,
+            raise BookError(f"chapter '{slug}' appears twice (also {self.files[slug]}): give one another label", shown,
                             line_of(source, "{#ch:" + slug) or 1)
         classes = (first.get("class") or "").split()
         numbered = "unnumbered" not in classes and entry.kind != "front"
@@ -387,7 +387,7 @@ class _Converter:
                                                  *text.where(line_of(text.text, plain_text(element)))))
         if element is None:
             if self.source.strict:
-                raise BookError("a chapter must begin with a level-1 heading ('# Title')", shown,
+                raise BookError("a chapter must begin with a level-1 heading: add one ('# Title') at its top", shown,
                                 _first_line(text.text))
             title = entry.title or Path(entry.path).stem.replace("-", " ").replace("_", " ").strip().capitalize()
             self.warnings.append(BookWarning(f"no heading at the top: the chapter is titled '{title}'", shown, 1))
@@ -418,16 +418,18 @@ class _Converter:
             term = plain_text(dt)
             line = term_lines[n] if n < len(term_lines) else None
             if sort_key(term) in seen:
-                raise BookError(f"'{term}' is defined twice (first at line {seen[sort_key(term)]})", shown, line)
+                raise BookError(f"'{term}' is defined twice (first at line {seen[sort_key(term)]}): keep one definition",
+                                shown, line)
             seen[sort_key(term)] = line
             dd = dt.getnext()
             definition = inner_xhtml(dd) if dd is not None and dd.tag == "dd" else ""
             if not definition.strip():
-                raise BookError(f"'{term}' has no definition", shown, line)
+                raise BookError(f"'{term}' has no definition: add one on the next line (':   definition')", shown, line)
             entries.append(GlossaryEntry(term=term, id=f"gl-{slugify(term)}", definition_html=definition,
                                          source=shown, line=line or 1))
         if not entries:
-            raise BookError("the glossary defines no terms ('Term' on one line, ':   definition' on the next)", shown, 1)
+            raise BookError("the glossary defines no terms: write each as 'Term' on one line, ':   definition' on the next",
+                            shown, 1)
         return sorted(entries, key=lambda e: sort_key(e.term))
 
     def error(self, slug: str, message: str, line: int | None) -> BookError:
@@ -602,7 +604,8 @@ def _check_unique(chapters: list[Chapter]) -> None:
     for chapter in list(chapters):
         if chapter.slug in seen:
             chapters.remove(chapter)
-            raise BookError(f"chapter '{chapter.slug}' appears twice (also {seen[chapter.slug].source})", chapter.source, 1)
+            raise BookError(f"chapter '{chapter.slug}' appears twice (also {seen[chapter.slug].source}): list it once",
+                            chapter.source, 1)
         seen[chapter.slug] = chapter
 
 
@@ -662,7 +665,7 @@ def _targets(book: Book, converter: _Converter) -> dict[str, tuple[str, str, str
             first = targets[label]
             nth = seen.get((chapter.slug, label), 0) + 1
             converter.problems.add(converter.error(
-                chapter.slug, f"label '{label}' is used twice (also for {first[2]})",
+                chapter.slug, f"label '{label}' is used twice (also for {first[2]}): rename one",
                 line_of(source, "{#" + label, nth) or line_of(source, f'"{label}"', nth) or line_of(source, label)))
             return
         seen[(chapter.slug, label)] = seen.get((chapter.slug, label), 0) + 1
@@ -689,7 +692,7 @@ def _resolve_part(part, chapter: Chapter, source: str, converter: _Converter, ta
         label = ref.attrib.pop("data-label")
         if label not in targets:
             if not converter.incomplete:
-                problem(f"unknown label '{label}' in [@{label}]",
+                problem(f"unknown label '{label}' in [@{label}]: mark the target {{#{label}}}, or correct the label",
                         line_of(source, f"[@{label}]") or line_of(source, f"@{label}"))
             continue
         target_id, kind, text = targets[label]
@@ -707,7 +710,8 @@ def _resolve_part(part, chapter: Chapter, source: str, converter: _Converter, ta
             continue
         entry = glossary.get(sort_key(term))
         if entry is None and not converter.incomplete_glossary:
-            problem(f"'{term}' is marked as a glossary term but the glossary does not define it",
+            problem(f"'{term}' is marked as a glossary term but the glossary does not define it: define it there, "
+                    "or remove the [[ ]]",
                     line_of(source, term + "]]") or line_of(source, term))
             continue
         if entry is None:
@@ -718,7 +722,7 @@ def _resolve_part(part, chapter: Chapter, source: str, converter: _Converter, ta
         raw = mark.attrib.pop("data-entry")
         term, sub, see = parse_mark(raw)
         if not term:
-            problem(f"empty index mark {{^{raw}}}", line_of(source, "{^" + raw) or line_of(source, "{^"))
+            problem(f"empty index mark {{^{raw}}}: write the entry in it ({{^entry}}), or remove it", line_of(source, "{^" + raw) or line_of(source, "{^"))
             continue
         (term, term_markup), (sub, sub_markup) = emphasis(term), emphasis(sub) if sub else (None, "")
         see = emphasis(see)[0] if see else see

@@ -93,7 +93,7 @@ def epub_problems(text: str, shown: str) -> list[BookError]:
                                       "rules in it", shown, ref.line))
         elif not ref.target.startswith("#") and not EPUB_FONT.match(ref.target):
             problems.append(BookError(f"url({ref.target}) in {Path(shown).name}: the EPUB holds only the theme's fonts "
-                                      "beside its stylesheet (url(../fonts/NAME)); nothing else may be referred to",
+                                      "beside its stylesheet (url(../fonts/NAME)); nothing else may be referred to: remove it",
                                       shown, ref.line))
     return problems
 
@@ -108,7 +108,7 @@ def print_problems(text: str, shown: str, folder: Path, roots: tuple[Path, ...],
         target = ref.target.strip()
         what = "@import" if ref.kind == "import" else "url()"
         if ref.kind == "import" and not target:
-            problems.append(BookError("@import without a file", shown, ref.line))
+            problems.append(BookError("@import without a file: name the file, or remove it", shown, ref.line))
             continue
         if not target or target.startswith("#") or target.lower().startswith("data:"):
             continue
@@ -119,7 +119,8 @@ def print_problems(text: str, shown: str, folder: Path, roots: tuple[Path, ...],
             continue
         path = Path(os.path.normpath(folder / unquote(target.split("#")[0].split("?")[0])))
         if not any(_inside(path, root) for root in roots):
-            problems.append(BookError(f"{what} refers to '{target}', which lies outside the book folder", shown,
+            problems.append(BookError(f"{what} refers to '{target}', which lies outside the book folder: copy it into "
+                                      "styles/", shown,
                                       ref.line))
             continue
         if ref.kind == "import" and own is not None and _inside(path, own) and path.suffix == ".css" \

@@ -40,7 +40,8 @@ def style_dirs(book_root: Path) -> list[Path]:
     dirs = []
     if own.is_symlink() or own.exists():
         if not within(own, book_root):
-            raise BookError(f"refused: styles/ leads outside the book folder (to {own.resolve()})", "styles")
+            raise BookError(f"refused: styles/ leads outside the book folder (to {own.resolve()}); put the folder itself there",
+                            "styles")
         if own.is_dir():
             dirs.append(own)
             check_stylesheets(own, book_root)
@@ -102,10 +103,12 @@ def find(dirs: list[Path], name: str) -> Path:
             continue
         shown = _shown_style(candidate)
         if not within(candidate, directory):
-            raise BookError(f"refused: this style file leads outside its folder (to {candidate.resolve()})", shown)
+            raise BookError(f"refused: this style file leads outside its folder (to {candidate.resolve()}); put the file "
+                            "itself there", shown)
         kind = not_regular(candidate)
         if kind:
-            raise BookError(f"not a regular file (a {kind}): herpress reads style files only from files", shown)
+            raise BookError(f"not a regular file (a {kind}): herpress reads style files only from files; put the file "
+                            "itself there", shown)
         return candidate
     raise BookError(f"style file '{name}' not found in {', '.join(str(d) for d in dirs)}")
 
@@ -120,7 +123,7 @@ def _theme(path: Path) -> dict:
         return tomllib.loads(_theme_text(path))
     except tomllib.TOMLDecodeError as error:
         line = re.search(r"at line (\d+)", str(error))
-        raise BookError(f"invalid TOML: {error}", _shown_style(path), int(line[1]) if line else None)
+        raise BookError(f"invalid TOML: {error}; fix the syntax there", _shown_style(path), int(line[1]) if line else None)
 
 
 @lru_cache(maxsize=8)
@@ -204,7 +207,7 @@ def faces(dirs: list[Path], role: str) -> list[Face]:
     path = theme_file(dirs)
     where = _shown(path)
     if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
-        raise BookError(f"[fonts] {role} must be a list of font file names", where, _theme_line(path, f"{role}"))
+        raise BookError(f"[fonts] {role} must be a list of font file names: write {role} = [\"Face.ttf\", …]", where, _theme_line(path, f"{role}"))
     packages = table.get("packages", {})
     ranges = table.get("ranges", {})
     problems = Problems()
@@ -245,12 +248,12 @@ def _face(dirs: list[Path], entry: str, role: str, packages: dict, where: str) -
         root = SYSTEM_FONTS.resolve()
         path = (SYSTEM_FONTS / relative).resolve()
         if Path(relative).is_absolute() or not path.is_relative_to(root):
-            raise BookError(f"[fonts] {role}: '{entry}' lies outside {SYSTEM_FONTS}", where)
+            raise BookError(f"[fonts] {role}: '{entry}' lies outside {SYSTEM_FONTS}: copy the font into styles/fonts/", where)
         package = next((name for folder, name in packages.items()
                         if Path(relative).is_relative_to(folder)), None)
         return Face(entry, role, path if path.is_file() else None, package)
     if Path(entry).is_absolute() or ".." in Path(entry).parts or "\0" in entry:
-        raise BookError(f"[fonts] {role}: '{entry}' lies outside the styles folder", where)
+        raise BookError(f"[fonts] {role}: '{entry}' lies outside the styles folder: copy the font into styles/fonts/", where)
     from .paths import not_regular
 
     for directory in dirs:
@@ -268,7 +271,8 @@ def _face(dirs: list[Path], entry: str, role: str, packages: dict, where: str) -
         if kind:
             raise BookError(f"[fonts] {role}: '{entry}' is not a regular file (a {kind})", where)
         return Face(entry, role, candidate.resolve())
-    raise BookError(f"[fonts] {role}: font file '{entry}' not found in {', '.join(str(d) for d in dirs)}", where)
+    raise BookError(f"[fonts] {role}: font file '{entry}' not found in {', '.join(str(d) for d in dirs)}: add it to "
+                    "styles/fonts/, or correct the name", where)
 
 
 

@@ -68,7 +68,7 @@ class _Loader(BaseLoader):
             try:
                 source = data.decode("utf-8")
             except UnicodeDecodeError as error:
-                raise BookError(f"not UTF-8 text (byte 0x{data[error.start]:02x})", shown,
+                raise BookError(f"not UTF-8 text (byte 0x{data[error.start]:02x}); save it as UTF-8", shown,
                                 data[:error.start].count(b"\n") + 1) from None
             if self.root is not None and path.is_relative_to(self.root):
                 check_source(source, shown)
@@ -172,9 +172,9 @@ def check_source(source: str, shown: str) -> None:
 
     for match in FORBIDDEN_TAG.finditer(source):
         problems.append(BookError(f"<{match[1].lower()}> is not allowed in a template: nothing in a book runs or is "
-                                  "embedded from elsewhere", shown, line(match.start())))
+                                  "embedded from elsewhere; remove it", shown, line(match.start())))
     for match in EVENT.finditer(source):
-        problems.append(BookError(f"event attribute '{match[1]}' is not allowed in a template", shown,
+        problems.append(BookError(f"event attribute '{match[1]}' is not allowed in a template: remove it", shown,
                                   line(match.start(1))))
     for match in FETCHING.finditer(source):
         tag, scheme = match[1].lower(), match[3].lower()

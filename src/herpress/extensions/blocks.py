@@ -48,10 +48,10 @@ def unclosed(text: str) -> tuple[int, str] | None:
                         del open_tags[index]
                         break
     if fence is not None:
-        return fence[1], f"code block opened here with {fence[0]} is never closed"
+        return fence[1], f"code block opened here with {fence[0]} is never closed: add {fence[0]} where it ends"
     if open_tags:
         tag, number = open_tags[0]
-        return number, f"<{tag}> opened here is never closed with </{tag}>: the rest of the file would vanish into it"
+        return number, f"<{tag}> opened here is never closed with </{tag}>: the rest of the file would vanish into it; add </{tag}> where it ends"
     return None
 
 

@@ -53,7 +53,8 @@ class ChartPreprocessor(Preprocessor):
             stripped = lines[index].strip()
             if stripped.startswith(fence) and set(stripped) == {fence[0]}:
                 return index
-        raise BookError(f"chart block opened here is never closed with {fence}", self.extension.file, start + 1)
+        raise BookError(f"chart block opened here is never closed with {fence}: add {fence} where it ends",
+                        self.extension.file, start + 1)
 
 
 class ChartExtension(Extension):

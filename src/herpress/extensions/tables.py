@@ -72,7 +72,7 @@ def take_caption(table, shown: str, source: str) -> tuple[str | None, str] | Non
             paragraph.text = stripped
         if not TABLE_LABEL.match(label):
             line = _line(source, "{#" + label + "}")
-            raise BookError(f"table label '{label}' must look like 'tab:name' (or pandoc-crossref's 'tbl:name')", shown, line)
+            raise BookError(f"table label '{label}' must look like 'tab:name' (or pandoc-crossref's 'tbl:name'): rename it", shown, line)
     caption = etree.Element("caption")
     number = etree.SubElement(caption, "span", {"class": "table-number"})
     number.tail = " " + (paragraph.text or "")

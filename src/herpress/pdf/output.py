@@ -17,7 +17,8 @@ def write(job, target: Path) -> None:
     hint = cache.page_count_hint(out, profile) or estimate_pages(book)
     parts = cache.PartCache(cache.cache_dir(out) / "parts", cache.digest_of(job.inputs.code, job.inputs.print_styles)) \
         if job.inputs is not None else None
-    printed = print_book(book, target, pages_hint=hint, memo=cache.load_parts_memo(out, profile), part_cache=parts)
+    printed = print_book(book, target, pages_hint=hint, memo=cache.load_parts_memo(out, profile), part_cache=parts,
+                         progress=part_progress(book, job.report))
     if printed.memo is not None:
         cache.save_parts_memo(out, profile, printed.memo)
     warnings = printed.warnings + check_interior(target, printed)
@@ -29,12 +30,38 @@ def write(job, target: Path) -> None:
     job.facts["pdf"] = {"pages": printed.page_count, "warnings": warnings}
 
 
-def print_book(book, target: Path, pages_hint: int | None = None, memo=None, part_cache=None):
+def part_progress(book, report):
+    """What the print layout calls as each part of the book comes back (:mod:`herpress.pdf.parts`):
+    its name, and whether the part cache had it. Each is said to ``report`` as a
+    :class:`herpress.outputs.Progress` of the chapters ("Laying out the chapters: 3 of 20"), then
+    of the front and back matter and folios."""
+    from ..outputs import Progress
+
+    chapters = {chapter.slug for chapter in book.chapters}
+    seen: set[str] = set()
+    counts = {"laid": 0, "reused": 0, "other": 0}
+    others = len(chapters) + 1 + bool(book.glossary or book.index)
+
+    def done(name: str, reused: bool) -> None:
+        counts["reused" if reused else "laid"] += 1
+        summary = (f"{counts['laid']} part{'s' * (counts['laid'] != 1)} laid out, "
+                   f"{counts['reused']} taken from the cache")
+        if name in chapters:
+            seen.add(name)
+            report(Progress("Laying out the chapters", len(seen), len(chapters), summary))
+        else:  # each chapter's folio pages, the back matter (a glossary or index), then the front matter
+            counts["other"] += 1
+            report(Progress("Laying out the folios, back and front matter", min(counts["other"], others), others,
+                            summary))
+    return done
+
+
+def print_book(book, target: Path, pages_hint: int | None = None, memo=None, part_cache=None, progress=None):
     """Lay the book out and write it to ``target``: a part at a time on every core
     (:mod:`herpress.pdf.parts`) where the profile allows it, else as one document.
     ``memo`` (the fields of a :class:`~herpress.pdf.parts.Memo`, the last build's) is what the parts first guess;
     the new one is ``printed.memo``; ``part_cache`` (a :class:`~herpress.cache.PartCache`) the last
-    build's parts."""
+    build's parts; ``progress(name, reused)`` is told of each part as it comes back."""
     from . import parts, profiles, weasylog
     from ..fetcher import RefusedURL, refused_as_book_error
     from ..pagemap import page_starts
@@ -49,7 +76,7 @@ def print_book(book, target: Path, pages_hint: int | None = None, memo=None, par
             try:
                 with collecting_less():
                     done = parts.print_in_parts(book, profile, target, pages_hint or 0,
-                                                parts.Memo(**memo) if memo else None, part_cache)
+                                                parts.Memo(**memo) if memo else None, part_cache, progress)
             except RefusedURL as error:
                 raise refused_as_book_error(error) from None
             if done is not None:

@@ -88,7 +88,7 @@ def can_print_in_parts(profile: Profile) -> bool:
 
 
 def print_in_parts(book: Book, profile: Profile, target: Path, pages_hint: int,
-                   memo: Memo | None = None, part_cache=None) -> tuple[Printed, Memo] | None:
+                   memo: Memo | None = None, part_cache=None, progress=None) -> tuple[Printed, Memo] | None:
     """Lay the book out a part at a time and write it to ``target``; with the memo for the next
     build. ``None`` when the chapters' numbers would not settle (the caller lays the book out whole).
 
@@ -105,7 +105,7 @@ def print_in_parts(book: Book, profile: Profile, target: Path, pages_hint: int,
             typesetter.prepare(pages, fit=False)  # each chapter's code and tables fitted by its worker
             try:
                 with Workers(partial(lay_out, typesetter), cores()) as workers:
-                    laying = Laying(typesetter, workers, part_cache, target, written)
+                    laying = Laying(typesetter, workers, part_cache, target, written, progress)
                     laid = _lay_out_book(book, typesetter, laying, memo, pages if n < GUTTER_PASSES - 1 else None)
             except _Replan as replan:  # the chapters alone already say the gutter is another
                 pages, memo = replan.pages, replan.memo
@@ -131,9 +131,10 @@ class Laying:
     """Parts handed to the workers one by one, each made when a worker is free (so that it is made
     with the numbers of every part done by then), or taken from the last build's parts."""
 
-    def __init__(self, typesetter: Typesetter, workers: Workers, part_cache, target: Path, written: list[str]):
+    def __init__(self, typesetter: Typesetter, workers: Workers, part_cache, target: Path, written: list[str],
+                 progress=None):  # progress(name, reused): told of each part done (herpress.build.part_progress)
         self.typesetter, self.workers, self.part_cache = typesetter, workers, part_cache
-        self.target, self.written = target, written
+        self.target, self.written, self.progress = target, written, progress or (lambda name, reused: None)
 
     def lay(self, names: list[str], make, done) -> None:
         """For each name in order: ``task = make(name)``, laid out (or found in the cache), then
@@ -148,6 +149,7 @@ class Laying:
                 if hit is not None:
                     path, facts = hit
                     done(Part(replace(task, path=str(path)), **facts))
+                    self.progress(name, True)
                     return None
             return replace(task, path=self.new_path())
 
@@ -156,6 +158,7 @@ class Laying:
                 self.part_cache.put(keys[name], Path(part.task.path),
                                     {fact: getattr(part, fact) for fact in self.part_cache.FACTS})
             done(part)
+            self.progress(name, False)
 
         self.workers.stream(names, made, finished)
 

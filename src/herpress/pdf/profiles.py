@@ -101,4 +101,8 @@ def get(name: str) -> Profile:
     try:
         return PROFILES[name]
     except KeyError:
-        raise BookError(f"unknown print profile '{name}' (one of {', '.join(PROFILES)})") from None
+        import difflib
+
+        close = difflib.get_close_matches(name, list(PROFILES), n=1)
+        hint = f"did you mean --profile {close[0]}?" if close else "use one of them"
+        raise BookError(f"unknown print profile '{name}' (one of {', '.join(PROFILES)}): {hint}") from None

@@ -116,7 +116,7 @@ def open_book(book_dir: Path) -> Manuscript:
 
     root = book_dir.resolve()
     if not root.is_dir():
-        raise BookError("no such folder", book_dir)
+        raise BookError("no such folder: check the path, or run herpress init DIR to start a book", book_dir)
     for kind in (herpress, mdbook, pandoc, plain):
         if kind.recognizes(root):
             return kind.load(root)
@@ -143,21 +143,21 @@ def read_text(root: Path, path: Path) -> str:
     newlines normalized. A FIFO or a device is refused without being waited on (:mod:`herpress.paths`)."""
     where = shown(root, path)
     if "\0" in str(path):
-        raise BookError("the file name holds a NUL character: no file is named so", where.replace("\0", "\\0"))
+        raise BookError("the file name holds a NUL character: no file is named so; correct the name", where.replace("\0", "\\0"))
     if not within(path, root):
-        raise BookError("refused: this file lies outside the book folder", where)
+        raise BookError("refused: this file lies outside the book folder; move it into the book", where)
     try:
         data = read_regular(path.resolve(), MAX_FILE_BYTES)
     except FileNotFoundError:
-        raise BookError("file not found", where) from None
+        raise BookError("file not found: create it, or correct the name where it is listed", where) from None
     except NotRegular as error:
-        raise BookError(f"not a regular file (a {error.kind}): herpress reads chapters only from files",
+        raise BookError(f"not a regular file (a {error.kind}): herpress reads chapters only from files; put the file itself there",
                         where) from None
     except TooLarge as error:
         raise BookError(f"this file is {error.size / 2**20:.1f} MB; herpress reads manuscript files of up to "
                         f"{MAX_FILE_BYTES // 2**20} MB: split it into chapters", where, 1) from None
     except OSError as error:
-        raise BookError(f"cannot read: {error.strerror}", where) from None
+        raise BookError(f"cannot read: {error.strerror}; check the file's permissions", where) from None
     return decode(data, where)
 
 

@@ -59,11 +59,13 @@ def expand(root: Path, path: Path, text: str, depth: int = 0) -> Text:
 
 def _included(root: Path, including: Path, argument: str, where: str, line: int, depth: int) -> str:
     if depth >= MAX_DEPTH:
-        raise BookError(f"includes nested more than {MAX_DEPTH} deep (does a file include itself?)", where, line)
+        raise BookError(f"includes nested more than {MAX_DEPTH} deep (does a file include itself?): remove the loop",
+                        where, line)
     name, _, selector = argument.strip().partition(":")
     target = (including.parent / name).resolve()
     if not target.is_relative_to(root):
-        raise BookError(f"'{name}' lies outside the book folder: herpress includes only files inside it", where, line)
+        raise BookError(f"'{name}' lies outside the book folder: herpress includes only files inside it; copy it into the "
+                        "book", where, line)
     try:
         text = read_text(root, target)
     except BookError as error:

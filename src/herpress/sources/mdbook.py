@@ -92,7 +92,7 @@ def load(root: Path) -> Manuscript:
     book = raw.get("book", {}) if isinstance(raw.get("book"), dict) else {}
     src = _source_dir(root)
     if not src.is_relative_to(root):
-        raise BookError(f"[book] src = '{book.get('src')}' lies outside the book folder", CONFIG)
+        raise BookError(f"[book] src = '{book.get('src')}' lies outside the book folder: name a folder inside it", CONFIG)
     metadata = BookSection(
         title=plain(str(book.get("title") or "")),
         creator=_names(book.get("authors")),
@@ -104,7 +104,7 @@ def load(root: Path) -> Manuscript:
     complete(metadata, CONFIG, root.name, result.warnings, line=line_in_file(config_path, "[book]"))
     result.entries = summary(root, src / SUMMARY, result.warnings)
     if not result.entries:
-        raise BookError("SUMMARY.md lists no chapters", shown(root, src / SUMMARY))
+        raise BookError("SUMMARY.md lists no chapters: link each one in it, '- [Title](file.md)'", shown(root, src / SUMMARY))
     return result
 
 
@@ -113,7 +113,7 @@ def _raw(root: Path, path: Path) -> dict:
         return tomllib.loads(decode(read_inside(root, path, CONFIG, MAX_FILE_BYTES), CONFIG))
     except tomllib.TOMLDecodeError as error:
         line = re.search(r"at line (\d+)", str(error))
-        raise BookError(f"invalid TOML: {error}", CONFIG, int(line[1]) if line else None)
+        raise BookError(f"invalid TOML: {error}; fix the syntax there", CONFIG, int(line[1]) if line else None)
 
 
 def _names(authors) -> str:
@@ -181,7 +181,7 @@ def _page(root: Path, summary_path: Path, title: str, target: str, depth: int, w
     name = target.split("#")[0]
     path = (summary_path.parent / name).resolve()
     if not path.is_relative_to(root):
-        raise BookError(f"'{name}' lies outside the book folder", where, line)
+        raise BookError(f"'{name}' lies outside the book folder: move it into the book", where, line)
     if not path.is_file():
-        raise BookError(f"'{name}' is listed here but there is no such file", where, line)
+        raise BookError(f"'{name}' is listed here but there is no such file: create it, or correct the link", where, line)
     return Page(path, depth, title)

@@ -74,7 +74,7 @@ def load(root: Path) -> Manuscript:
             elif path.is_file():
                 listed.append(path)
             else:
-                raise BookError(f"input file '{name}' not found", where)
+                raise BookError(f"input file '{name}' not found: create it, or correct input-files", where)
         order = (None, listed, True) if listed else None
         meta = settings.get("metadata") if isinstance(settings.get("metadata"), dict) else {}
         names = settings.get("metadata-files") or [settings.get("metadata-file")]
@@ -111,7 +111,7 @@ def _yaml_text(text: str, where: str) -> dict:
         value = yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        raise BookError(f"invalid YAML: {getattr(error, 'problem', None) or error}", where,
+        raise BookError(f"invalid YAML: {getattr(error, 'problem', None) or error}; fix the syntax there", where,
                         mark.line + 1 if mark else None) from None
     return value if isinstance(value, dict) else {}
 
