@@ -22,10 +22,12 @@ import sys
 import tempfile
 import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from browsers import chromium, end_group, need
+from checks import page_texts
 
 from herpress.preview.pages import folios
 
@@ -33,8 +35,6 @@ REPO = Path(__file__).resolve().parents[1]
 ENGINES = REPO / "tests" / "engines"
 READER = REPO / ".tools" / "reader"
 SCREENS = REPO / "build" / "preview-screens"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 DEADLINE = 90  # seconds for any one thing to be seen: generous, for a loaded two-core machine
 CHAPTER = "01-first-chapter.md"
 FILLER = ("A paragraph of filler, long enough to wrap over several lines at any of the three widths, so that "
@@ -158,7 +158,7 @@ def write_long_chapter(book: Path) -> str:
     chapter = book / "manuscript" / CHAPTER
     text = chapter.read_text()
     filler = "\n\n".join(FILLER * 3 for _ in range(6))
-    text = text.replace("## A chart from data", f"A note on the opening.[^opening]\n\n## A chart from data")
+    text = text.replace("## A chart from data", "A note on the opening.[^opening]\n\n## A chart from data")
     text = text.replace("## What next", f"{filler}\n\n## What next")
     text += f"\n{filler}\n\n## Later still\n\n{filler}\n\n[^opening]: The opening's note.\n"
     chapter.write_text(text)
@@ -271,64 +271,6 @@ def test_no_other_command_imports_the_server():
 
 
 # --- in a browser --------------------------------------------------------------------------------
-
-def need(found, what: str) -> None:
-    if not found:
-        pytest.fail(f"{what} is not installed: run scripts/setup --test")
-
-
-@contextmanager
-def chromium(work: Path):
-    """Debian's Chromium, headless, its profile and temporary files under ``work``, in a session of
-    its own (ended with all it started); yields its DevTools WebSocket URL."""
-    (work / "tmp").mkdir(exist_ok=True)
-    process = subprocess.Popen(
-        [shutil.which("chromium"), *CHROMIUM_FLAGS, f"--user-data-dir={work / 'profile'}",
-         "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "about:blank"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "TMPDIR": str(work / "tmp")}, start_new_session=True)
-    lines: queue.Queue[str | None] = queue.Queue()
-    log: list[str] = []
-
-    def read():
-        for line in process.stderr:
-            log.append(line)
-            lines.put(line)
-        lines.put(None)
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    try:
-        while True:
-            try:
-                line = lines.get(timeout=30)
-            except queue.Empty:
-                pytest.fail("Chromium did not open its DevTools port in 30 s:\n" + "".join(log[-20:]))
-            if line is None:
-                pytest.fail(f"Chromium ended (exit {process.poll()}) before opening its DevTools port:\n"
-                            + "".join(log[-20:]))
-            if match := re.search(r"DevTools listening on (ws://\S+)", line):
-                break
-        yield match.group(1)
-    finally:
-        end_group(process)
-        reader.join(timeout=5)
-
-
-def end_group(process: subprocess.Popen) -> None:
-    if process.returncode is None:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    process.wait()
-
-
-def page_texts(pdf: Path) -> list[str]:
-    from pypdf import PdfReader
-
-    return [" ".join((page.extract_text() or "").split()) for page in PdfReader(pdf).pages]
-
 
 def test_the_preview_in_a_browser(running, preview_book):
     need(shutil.which("chromium"), "Chromium")

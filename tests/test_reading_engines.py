@@ -20,10 +20,8 @@ from __future__ import annotations
 import functools
 import json
 import os
-import queue
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 import threading
@@ -37,23 +35,18 @@ import pytest
 from lxml import etree
 from PIL import Image
 
+from browsers import chromium, end_group, need
+
 REPO = Path(__file__).resolve().parents[1]
 ENGINES = REPO / "tests" / "engines"
 READER = REPO / ".tools" / "reader"
 SCREENS = REPO / "build" / "engine-screens"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TIMEOUT = 90  # seconds for a whole run of one engine; it takes a few
 
 NS = {"opf": "http://www.idpf.org/2007/opf", "x": "http://www.w3.org/1999/xhtml",
       "epub": "http://www.idpf.org/2007/ops", "c": "urn:oasis:names:tc:opendocument:xmlns:container"}
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 HEADINGS = tuple(f"{{{NS['x']}}}h{n}" for n in range(1, 7))
-
-
-def need(found, what: str) -> None:
-    if not found:
-        pytest.fail(f"{what} is not installed: run scripts/setup --test")
 
 
 def text_of(element) -> str:
@@ -122,17 +115,6 @@ def epub(sample) -> Epub:
 
 # --- epub.js in Chromium --------------------------------------------------------------------------
 
-def end_group(process: subprocess.Popen) -> None:
-    """End a process started in a session of its own, and everything it started, by its group id:
-    while the process is not reaped (running, or a zombie), no other process can have that id."""
-    if process.returncode is None:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    process.wait()
-
-
 def run_in_group(command: list[str], env: dict, late: str) -> tuple[int, str]:
     """Run ``command`` in a process group of its own, ended (with whatever it started) however it
     ends; (exit status, output). ``late``: the failure said when it outlasts :data:`TIMEOUT`."""
@@ -145,44 +127,6 @@ def run_in_group(command: list[str], env: dict, late: str) -> tuple[int, str]:
     finally:
         end_group(process)
     return process.returncode, output
-
-
-@contextmanager
-def chromium(work: Path):
-    """Debian's Chromium, headless, on a fresh profile, with its profile and temporary files
-    (its singleton socket among them) under work; yields its DevTools WebSocket URL."""
-    (work / "tmp").mkdir(exist_ok=True)
-    process = subprocess.Popen(
-        [shutil.which("chromium"), *CHROMIUM_FLAGS, f"--user-data-dir={work / 'profile'}",
-         "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "about:blank"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "TMPDIR": str(work / "tmp")}, start_new_session=True)
-    lines: queue.Queue[str | None] = queue.Queue()
-    log: list[str] = []
-
-    def read():  # read its log to the end, so that it never blocks on a full pipe
-        for line in process.stderr:
-            log.append(line)
-            lines.put(line)
-        lines.put(None)
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    try:
-        while True:
-            try:
-                line = lines.get(timeout=30)
-            except queue.Empty:
-                pytest.fail("Chromium did not open its DevTools port in 30 s:\n" + "".join(log[-20:]))
-            if line is None:
-                pytest.fail(f"Chromium closed its log (exit status {process.poll()}) before opening its DevTools "
-                            "port:\n" + "".join(log[-20:]))
-            if match := re.search(r"DevTools listening on (ws://\S+)", line):
-                break
-        yield match.group(1)
-    finally:
-        end_group(process)
-        reader.join(timeout=5)
 
 
 @contextmanager

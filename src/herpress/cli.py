@@ -471,7 +471,7 @@ def completion(shell: Optional[str] = typer.Argument(None, help="bash, zsh or fi
     """Print the shell completion script for herpress (or, with --install, install it)."""
     shell = shell or Path(os.environ.get("SHELL", "")).name
     if shell not in SHELLS:
-        raise typer.BadParameter(f"bash, zsh or fish (name one: herpress completion bash)", param_hint="SHELL")
+        raise typer.BadParameter("bash, zsh or fish (name one: herpress completion bash)", param_hint="SHELL")
     script = _completion_script(shell)
     if not install:
         typer.echo(script)
