@@ -263,6 +263,34 @@ def test_chapters_with_a_note_astray_are_relieved_each_in_its_part(sample, profi
     assert not relieved_notes & set(printed.misplaced_notes)  # (a chapter the pretence hides may keep one)
 
 
+def test_where_relief_around_the_notes_astray_brings_none_back_the_chapter_is_relieved_around_every_note(
+        sample, monkeypatch, tmp_path):
+    """Pretend a chapter's first note goes astray, and stays astray relieved around itself alone:
+    the chapter is laid out a third time, relieved around every note it has, and kept so."""
+    from herpress.pdf import relief
+
+    chapter = next(chapter for chapter in sample.book.chapters if len(chapter.notes) >= 2)
+    astray, everyone = chapter.notes[0].id, {note.id for note in chapter.notes}
+    real_misplaced, real_css = pdf_writer.misplaced_notes, relief.relief_css
+    around = []  # the notes of each relief CSS made, in order
+
+    def relief_css(book, notes):
+        around.append(set(notes))
+        return real_css(book, notes)
+
+    def misplaced(result, book):
+        if len(result.page_labels):
+            return real_misplaced(result, book)
+        return [] if around and around[-1] >= everyone else [astray]  # laid out, relieved around it alone, …
+
+    monkeypatch.setattr(relief, "relief_css", relief_css)
+    monkeypatch.setattr(book_parts, "misplaced_notes", misplaced)
+    monkeypatch.setattr(book_parts, "cores", lambda: 1)  # the CSS is made in this process
+    printed, _ = in_parts(sample.book, tmp_path / "parts.pdf")
+    assert set(printed.relieved) == everyone
+    assert {astray} in around and everyone in around
+
+
 def test_relief_that_sets_more_notes_astray_is_not_kept(sample, monkeypatch, tmp_path):
     """Relaxed widows and orphans move the page breaks; where that sends no fewer notes off their
     call's page than it brings back, the chapter keeps the layout it had."""

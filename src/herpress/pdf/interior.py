@@ -305,7 +305,8 @@ def _layout(book: Book, profile: Profile, relieve: bool, pages_hint: int | None)
                                           page_labels(document), typesetter.bodies, typesetter.render_more,
                                           notes=relieved)
                 if relaid is not None:
-                    document, newly = relaid, []
+                    document, relieved = _widening(book, relaid, newly, relieved, typesetter)
+                    newly = []
             if not newly or passes == 4:
                 break
     except RefusedURL as error:
@@ -319,6 +320,24 @@ def _layout(book: Book, profile: Profile, relieve: bool, pages_hint: int | None)
                          geometry=typesetter.geometry, passes=passes, relieved=relieved, bodies=typesetter.bodies)
     result.misplaced_notes = misplaced_notes(result, book)
     return result
+
+
+def _widening(book: Book, document, astray: list[str], relieved: list[str], typesetter):
+    """``document`` relieved around every note of each chapter where relief around its notes
+    ``astray`` brought none back (:func:`.relief.widened`), where that sets fewer astray and fits
+    the chapter's pages; with the notes the document is relieved around."""
+    from .relief import relieve, widened
+
+    still = misplaced_notes(PrintLayout(document, []), book)
+    more = widened(book, astray, still, relieved)
+    if not more:
+        return document, relieved
+    owner = book.chapter_of_id()
+    again = relieve(book, document, list(dict.fromkeys(owner[n] for n in more)), page_labels(document),
+                    typesetter.bodies, typesetter.render_more, notes=relieved + more)
+    if again is None or len(misplaced_notes(PrintLayout(again, []), book)) >= len(still):
+        return document, relieved
+    return again, relieved + more
 
 
 def page_labels(document) -> list[str]:

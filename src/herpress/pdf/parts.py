@@ -392,17 +392,19 @@ def _chapter(typesetter: Typesetter, task: Task, body: str):
     the empty chapter's page that ends the document), the notes it was relieved around, and its
     print HTML.
 
-    Relief (:mod:`.relief`) is kept only where it sets fewer notes astray than the layout without
-    it: relaxing widows and orphans moves page breaks, and a moved break can push another note
-    off its call's page."""
+    Relief (:mod:`.relief`) is tried around the notes astray; where that brings none of them back,
+    around every note of the chapter (the sample's Why Samantha Leaves, screen profile: its first
+    note stays astray relieved around itself alone); and the layout kept is the one with the fewest
+    notes astray, the unrelieved one on a tie: relaxing widows and orphans moves page breaks, and a
+    moved break can push another note off its call's page."""
     from . import floats, weasyfix
-    from .relief import relief_css
+    from .relief import relief_css, widened
 
     book, slug = typesetter.book, task.name
     chapter = next(chapter for chapter in book.chapters if chapter.slug == slug)
     floated, relieved = False, []
     own_notes = {note.id for note in chapter.notes}
-    unrelieved = None  # (document, its notes astray) before relief
+    best, first = None, None  # (notes astray, document, relieved around): the fewest so far; the first
     with weasyfix.note_heights_carried():  # the layouts below differ in widows, orphans and a figure's place
         while True:
             html, css = _chapter_markup(typesetter, task, body)
@@ -413,12 +415,19 @@ def _chapter(typesetter: Typesetter, task: Task, body: str):
                     body = floats.apply({slug: body}, found)[slug]
                     continue
             astray = own_notes & set(misplaced_notes(PrintLayout(document, []), book))
-            if not relieved and astray:
-                unrelieved, relieved = (document, astray), sorted(astray)
-                continue
-            if relieved and len(astray) >= len(unrelieved[1]):
-                document, relieved = unrelieved[0], []
-            return document.copy(document.pages[:-1]), relieved, body
+            if best is None or len(astray) < best[0]:
+                best = (len(astray), document, relieved)
+            document = None  # the layouts that lose are freed at once
+            if not astray:
+                break
+            if first is None:
+                first, relieved = astray, sorted(astray)  # around the notes astray
+            elif len(relieved) < len(own_notes) and widened(book, first, astray, relieved):
+                relieved = [note.id for note in chapter.notes]  # none came back: around every note
+            else:
+                break
+    _, document, relieved = best
+    return document.copy(document.pages[:-1]), relieved, body
 
 
 def _chapter_markup(typesetter: Typesetter, task: Task, body: str) -> tuple[str, str]:

@@ -21,6 +21,7 @@ pages and every place the rest of the book refers to stays on its page; when it 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Collection
 
 from .. import styles
@@ -32,6 +33,20 @@ def relief_css(book: Book, notes: Collection[str]) -> str:
     """Widows and orphans at 1 around the calls of these footnotes (their ids)."""
     template = styles.templates_for(book).get_template("print/footnote-relief.css.j2")
     return template.render(notes=[css_string(note) for note in notes]) if notes else ""
+
+
+def widened(book: Book, before: Collection[str], after: Collection[str], relieved: Collection[str]) -> list[str]:
+    """The notes to relieve around next: every note, not relieved around yet, of each chapter where
+    relief around its notes astray (``before``) brought none of them back (as many astray
+    ``after``). Such a note is astray for no reason near its call; relaxing the whole chapter moves
+    its page breaks further (the sample's Why Samantha Leaves, screen profile: its first note stays
+    a page after its call relieved around itself alone, and comes back relieved around both)."""
+    owner = book.chapter_of_id()
+    counted = Counter(owner[note] for note in before)
+    still = Counter(owner[note] for note in after)
+    stuck = {slug for slug, astray in counted.items() if still[slug] >= astray}
+    return [note.id for chapter in book.chapters if chapter.slug in stuck for note in chapter.notes
+            if note.id not in relieved]
 
 
 def relieve(book: Book, document, slugs: list[str], labels: list[str], bodies: dict[str, str],

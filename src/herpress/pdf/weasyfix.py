@@ -30,10 +30,11 @@ from contextlib import contextmanager
 from math import inf
 
 from weasyprint.formatting_structure import build
-from weasyprint.layout import LayoutContext, block
+from weasyprint.layout import LayoutContext, block, page as paging
 
 _linebox_layout = block._linebox_layout
 _update_footnote_area = LayoutContext._update_footnote_area
+_remake_page = paging.remake_page
 _carried: dict | None = None  # note heights kept from one layout of a document to the next
 
 
@@ -116,15 +117,32 @@ def _carried_key(note, width):
     return element.get("id"), width
 
 
+def _remaking_with_reported_notes(index, context, root_box, html):
+    """A page made again starts with the notes the page before it reported to it. WeasyPrint
+    keeps those only from the making of that page: when a page is made again (its page numbers
+    changed) and the one before it is not, it starts with none, and a note reported to it is on no
+    page at all (the sample's Why Samantha Leaves, screen profile: note 1, reported from page 2,
+    lost when page 3 was made again for a cross-reference's page number)."""
+    reported = context.__dict__.setdefault("_herpress_reported", {})  # page index -> the notes reported to it
+    if index in reported and context.__dict__.get("_herpress_last_made") != index - 1:
+        context.reported_footnotes = list(reported[index])
+    made = _remake_page(index, context, root_box, html)
+    reported[index + 1] = list(context.reported_footnotes)
+    context._herpress_last_made = index
+    return made
+
+
 def apply() -> None:
     block._linebox_layout = _reporting_every_note
     LayoutContext._update_footnote_area = _footnote_area_height
+    paging.remake_page = _remaking_with_reported_notes
 
 
 def undo() -> None:
     """WeasyPrint as it is (for the tests that compare the two)."""
     block._linebox_layout = _linebox_layout
     LayoutContext._update_footnote_area = _update_footnote_area
+    paging.remake_page = _remake_page
 
 
 apply()
