@@ -1,4 +1,5 @@
-"""Writers turn a Book into files: :mod:`.epub`, :mod:`.pdf`, :mod:`.cover`. They never see Markdown."""
+"""The time a build stamps on its outputs: ``SOURCE_DATE_EPOCH`` when it is set, so that the same
+content gives the same bytes (reproducible builds)."""
 
 from __future__ import annotations
 
