@@ -422,8 +422,8 @@ def _chapter(typesetter: Typesetter, task: Task, body: str):
                 break
             if first is None:
                 first, relieved = astray, sorted(astray)  # around the notes astray
-            elif len(relieved) < len(own_notes) and widened(book, first, astray, relieved):
-                relieved = [note.id for note in chapter.notes]  # none came back: around every note
+            elif more := widened(book, first, astray, relieved):
+                relieved = relieved + more  # none came back: around every note
             else:
                 break
     _, document, relieved = best

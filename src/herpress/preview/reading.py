@@ -22,11 +22,7 @@ from urllib.parse import unquote, urlsplit
 NS = {"opf": "http://www.idpf.org/2007/opf", "x": "http://www.w3.org/1999/xhtml",
       "epub": "http://www.idpf.org/2007/ops", "c": "urn:oasis:names:tc:opendocument:xmlns:container",
       "dc": "http://purl.org/dc/elements/1.1/"}
-TYPES = {".xhtml": "application/xhtml+xml", ".html": "application/xhtml+xml", ".css": "text/css",
-         ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-         ".gif": "image/gif", ".webp": "image/webp", ".otf": "font/otf", ".ttf": "font/ttf", ".woff": "font/woff",
-         ".woff2": "font/woff2", ".ncx": "application/x-dtbncx+xml", ".opf": "application/oebps-package+xml",
-         ".xml": "application/xml", ".js": "text/plain"}  # a script is text here: nothing of the book runs
+SCRIPTS = {"application/javascript", "text/javascript", "application/ecmascript"}  # served as text: nothing runs
 REGION_FILES = {"contents": "nav.xhtml", "titlepage": "titlepage.xhtml", "copyright": "copyright.xhtml",
                 "glossary": "glossary.xhtml", "index": "index.xhtml"}  # as herpress.epub.documents names them
 
@@ -41,6 +37,7 @@ class Edition:
     base: str  # the package's folder in the archive ("EPUB")
     title: str
     spine: list[str]  # member names in reading order
+    types: dict[str, str] = field(default_factory=dict)  # member name -> media type, as the manifest declares it
     toc: list[dict] = field(default_factory=list)  # {"title", "href" (member#fragment), "children"}
 
     @classmethod
@@ -58,7 +55,8 @@ class Edition:
         spine = [_join(base, items[ref.get("idref")].get("href")) for ref in opf.iterfind(".//opf:spine/opf:itemref", NS)
                  if ref.get("idref") in items]
         title = opf.findtext(".//dc:title", default="", namespaces=NS).strip()
-        edition = cls(hashlib.sha256(data).hexdigest()[:16], path, archive, base, title, spine)
+        types = {_join(base, item.get("href")): item.get("media-type") or "" for item in items.values()}
+        edition = cls(hashlib.sha256(data).hexdigest()[:16], path, archive, base, title, spine, types)
         nav = next((item.get("href") for item in items.values() if "nav" in (item.get("properties") or "").split()), None)
         if nav is not None:
             edition.toc = _contents(archive.read(_join(base, nav)), posixpath.dirname(_join(base, nav)))
@@ -68,8 +66,9 @@ class Edition:
         """The member called exactly ``name`` and its media type; None for any other name."""
         if name not in self.archive.NameToInfo or name.endswith("/") or ".." in name.split("/"):
             return None
-        suffix = posixpath.splitext(name)[1].lower()
-        return self.archive.read(name), TYPES.get(suffix, "application/octet-stream")
+        media_type = self.types.get(name) or ("application/xml" if name.endswith((".xml", ".opf"))
+                                              else "application/octet-stream")  # the container, the package
+        return self.archive.read(name), "text/plain" if media_type in SCRIPTS else media_type
 
     def region_member(self, region: str) -> str | None:
         """The document a region of the print layout (``chapter:<slug>``, ``glossary``…) is in."""
