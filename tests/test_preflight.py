@@ -14,9 +14,10 @@ def expected(laid_out) -> Expected:
 
 
 @pytest.mark.parametrize("name", list(profiles.PROFILES))
-def test_each_profile_pdf_passes_its_own_preflight(profile_pdfs, name):
+def test_each_profile_pdf_passes_its_own_preflight(profile_pdfs, sample, name):
     path, laid_out = profile_pdfs[name]
-    report = preflight(path, profiles.get(name), expected(laid_out))
+    report = preflight(path, profiles.get(name), expected(laid_out),
+                       inks=profiles.inks(profiles.get(name), sample.book.print_settings.interior))
     assert report.ok, report.errors
 
 
@@ -96,8 +97,9 @@ def test_unembedded_font_is_an_error():
     assert unembedded_fonts(writer) == {"/Helvetica"}
 
 
-def test_rgb_in_a_cmyk_file_is_a_warning(profile_pdfs, sample):
-    assert sample.book.figures  # the sample's charts are drawn in RGB
-    path, laid_out = profile_pdfs["ingramspark"]
-    report = preflight(path, profiles.get("ingramspark"), expected(laid_out))
-    assert any("RGB" in w for w in report.warnings)
+def test_rgb_in_a_cmyk_or_gray_interior_is_an_error_naming_its_pages(profile_pdfs, sample):
+    assert sample.book.figures  # the screen PDF's charts are drawn in RGB
+    path, laid_out = profile_pdfs["screen"]
+    for inks in ("cmyk", "gray"):
+        report = preflight(path, profiles.get("ingramspark"), expected(laid_out), inks=inks)
+        assert any(e.startswith("RGB colour on page") for e in report.errors), report.errors

@@ -59,6 +59,7 @@ class PrintSettings:
     profile: str = "kdp"  # a print profile: kdp, ingramspark, lulu, screen (see profiles.py)
     paper: str = "white"  # white or cream: sets the cover's spine width
     full_bleed: bool = False  # the book has art printed to the edge: the interior then bleeds
+    interior: str = "bw"  # "bw" (grayscale ink, the cheap interior) or "color" (CMYK where the printer wants it)
 
 
 @dataclass
@@ -75,6 +76,7 @@ class BookConfig:
 
 
 PAPERS = ("white", "cream")
+INTERIORS = ("bw", "color")
 TRIMS = {"5x8": (5.0, 8.0), "5.5x8.5": (5.5, 8.5), "6x9": (6.0, 9.0)}
 LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{4})?(-([A-Z]{2}|[0-9]{3}))?$")
 
@@ -244,6 +246,9 @@ def _check(config: BookConfig, text: str, where) -> None:
     for store in config.ebook.stores:
         if store not in STORES:
             problem(f"unknown store '{store}' (one of {', '.join(STORES)}): use one of them", "stores", "ebook")
+    if config.print.interior not in INTERIORS:
+        problem(f"unknown interior '{config.print.interior}' (one of {', '.join(INTERIORS)}): \"bw\" prints in gray, "
+                "\"color\" in colour", "interior", "print")
     if config.print.paper not in PAPERS:
         problem(f"unknown paper '{config.print.paper}' (one of {', '.join(PAPERS)}): use one of them", "paper", "print")
     problems.raise_any()

@@ -52,6 +52,10 @@ def proofread(book: Book, *, pdf: Path | None = None, printed=None, epub: Path |
              else proof.warnings.append(BookWarning(message, file, line)))
         proof.warnings += [BookWarning(message, file, line)
                            for message, file, line in pagefit.low_resolution(fit, book, printed.starts, printed.page_labels)]
+        from .pdf.profiles import inks
+
+        if inks(printed.profile, book.print_settings.interior) == "gray":
+            proof.warnings += [BookWarning(message, file, line) for message, file, line in pagefit.colour_images(book)]
         for page, what in fit.unsafe:
             label = printed.page_labels[page] if page < len(printed.page_labels) and printed.page_labels[page] \
                 else f"#{page + 1}"

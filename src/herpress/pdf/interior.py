@@ -132,8 +132,17 @@ def geometry(book: Book, profile: Profile, pages: int) -> Geometry:
                     bleed=bleed, bleed_sides=profile.bleed_sides, top=top, bottom=bottom)
 
 
+def sheet_names(book: Book, profile: Profile) -> list[str]:
+    """The print stylesheets of this book under ``profile``: print.css, and print-cmyk.css where the
+    interior ends in CMYK (its text in 100 % K, its output intent); a black-and-white interior
+    prints no CMYK and embeds no colour profile (IngramSpark asks for none)."""
+    from .profiles import inks
+
+    return ["print.css"] + (["print-cmyk.css"] if inks(profile, book.print_settings.interior) == "cmyk" else [])
+
+
 def stylesheets(book: Book, font_config, page_geometry: Geometry, profile: Profile, color_profiles: dict):
-    """print.css, print-cmyk.css for CMYK profiles, and the page geometry.
+    """The stylesheets of :func:`sheet_names`, and the page geometry.
 
     ``color_profiles`` collects the sheets' ``@color-profile`` rules; pass the same dict to ``render``.
     """
@@ -142,7 +151,7 @@ def stylesheets(book: Book, font_config, page_geometry: Geometry, profile: Profi
     from ..fetcher import BookFetcher
 
     fetcher = BookFetcher(book)
-    names = ["print.css"] + (["print-cmyk.css"] if profile.cmyk else [])
+    names = sheet_names(book, profile)
     sheets = [CSS(filename=str(styles.find(book.style_dirs, name)), font_config=font_config, url_fetcher=fetcher,
                   color_profiles=color_profiles) for name in names]
     css = styles.templates_for(book).get_template("print/page-geometry.css.j2").render(g=page_geometry)
@@ -169,7 +178,7 @@ class Typesetter:
 
     def styled_code(self) -> set[str]:
         """The highlighting classes the print stylesheets style."""
-        names = ["print.css"] + (["print-cmyk.css"] if self.profile.cmyk else [])
+        names = sheet_names(self.book, self.profile)
         return set().union(*(print_code.styled_classes(styles.find(self.book.style_dirs, name).read_text(
             encoding="utf-8")) for name in names))
 

@@ -21,7 +21,10 @@ def write(job, target: Path) -> None:
                          progress=part_progress(book, job.report))
     if printed.memo is not None:
         cache.save_parts_memo(out, profile, printed.memo)
-    warnings = printed.warnings + check_interior(target, printed)
+    from .inks import convert
+
+    warnings = printed.warnings + convert(target, book, printed.profile) + \
+        check_interior(target, printed, book.print_settings.interior)
     cache.save_page_count(out, profile, printed.page_count)
     if job.layout_key:
         cache.save_page_map(out, job.layout_key, printed.starts)
@@ -130,14 +133,16 @@ def back_matter_pages(book, wide: float = 1.0, tall: float = 1.0) -> float:
     return pages
 
 
-def check_interior(path: Path, laid_out) -> list[str]:
+def check_interior(path: Path, laid_out, interior: str = "bw") -> list[str]:
     """Preflight a freshly written interior (``laid_out``: a PrintLayout or Printed): errors stop
     the build, warnings are returned."""
     from .preflight import Expected, preflight
+    from .profiles import inks
 
     g = laid_out.geometry
     checked = preflight(path, laid_out.profile, Expected((g.width, g.height), g.bleed, g.bleed_sides if g.bleed else "none"),
-                        images=False)  # proofread.py names each low-resolution image by its file
+                        images=False,  # proofread.py names each low-resolution image by its file
+                        inks=inks(laid_out.profile, interior))
     notes = [f"footnote {note} is not on the page of its call (WeasyPrint #1564)" for note in laid_out.misplaced_notes]
     if checked.errors:
         raise BookError(f"the {laid_out.profile.name} PDF fails preflight: " + "; ".join(checked.errors))

@@ -144,6 +144,40 @@ def low_resolution(fit: Fit, book, starts, labels: list[str]) -> list[tuple[str,
     return said
 
 
+def colour_images(book) -> list[tuple[str, str | None, int | None]]:
+    """(message, file, line) for each of the author's images in colour, which a black-and-white
+    interior prints in gray (:mod:`herpress.pdf.inks`): hues of one lightness merge there, and the
+    author should see the gray proof. An image counts as colour when some pixel's channels differ
+    by more than 8 of 255 (a scan of a gray photograph differs by a few)."""
+    import io
+
+    import numpy
+    from PIL import Image
+
+    said = []
+    for name, asset in _raster_assets(book):
+        try:
+            with Image.open(io.BytesIO(asset.data)) as image:
+                image.thumbnail((256, 256))
+                pixels = numpy.asarray(image.convert("RGB"), dtype=numpy.int16)
+        except Exception:  # noqa: BLE001 - images.py has checked the book's images already
+            continue
+        if int((pixels.max(axis=-1) - pixels.min(axis=-1)).max()) <= 8:
+            continue
+        chapter = next((c for c in book.chapters if f'src="{name}"' in c.body_html), None)
+        file, line = _locate(book, chapter, name) if chapter else (None, None)
+        said.append((f"{name} is in colour: the black-and-white interior prints it in gray (look at it in the gray "
+                     "proof, or set [print] interior = \"color\")", file, line))
+    return said
+
+
+def _raster_assets(book):
+    for name, asset in book.assets.items():
+        if asset.media_type in ("image/png", "image/jpeg", "image/gif") and not name.startswith("images/fig-") \
+                and not callable(asset.content):
+            yield name, asset
+
+
 def _pixel_sizes(book) -> dict[str, tuple[int, int]]:
     """The pixel size of each of the book's raster images (its header read, not its pixels)."""
     import io
@@ -151,14 +185,12 @@ def _pixel_sizes(book) -> dict[str, tuple[int, int]]:
     from PIL import Image
 
     sizes = {}
-    for name, asset in book.assets.items():
-        if asset.media_type in ("image/png", "image/jpeg", "image/gif") and not name.startswith("images/fig-") \
-                and not callable(asset.content):
-            try:
-                with Image.open(io.BytesIO(asset.data)) as image:
-                    sizes[name] = image.size
-            except Exception:  # noqa: BLE001 - images.py has checked the book's images already
-                continue
+    for name, asset in _raster_assets(book):
+        try:
+            with Image.open(io.BytesIO(asset.data)) as image:
+                sizes[name] = image.size
+        except Exception:  # noqa: BLE001 - images.py has checked the book's images already
+            continue
     return sizes
 
 

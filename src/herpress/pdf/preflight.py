@@ -38,9 +38,10 @@ class Preflight:
 
 
 def preflight(path: Path, profile: Profile, expected: Expected, interior: bool = True,
-              images: bool = True) -> Preflight:
+              images: bool = True, inks: str = "rgb") -> Preflight:
     """``images=False`` leaves image resolution out (a build's interior: :mod:`herpress.pdf.pagefit`
-    names each image by its file)."""
+    names each image by its file). ``inks``: the colour space every colour must be in
+    (:func:`herpress.pdf.profiles.inks`); ``gray`` and ``cmyk`` are read back colour by colour."""
     from pypdf import PdfReader
 
     reader = PdfReader(str(path))
@@ -57,7 +58,13 @@ def preflight(path: Path, profile: Profile, expected: Expected, interior: bool =
         report.errors.append(f"the PDF has bookmarks (outlines), which {profile.service} forbids")
     if profile.pdf_variant and profile.pdf_variant.startswith("pdf/x"):
         intents = [i.get_object() for i in root.get("/OutputIntents", [])]
-        if not any(i.get("/S") == "/GTS_PDFX" and "/DestOutputProfile" in i for i in intents):
+        if inks == "gray":  # a registered condition, and no ICC profile (IngramSpark's black-and-white rule)
+            if not any(i.get("/S") == "/GTS_PDFX" and i.get("/OutputConditionIdentifier") for i in intents):
+                report.errors.append("no PDF/X output intent")
+            if any("/DestOutputProfile" in i for i in intents):
+                report.errors.append(f"an ICC profile in the output intent: {profile.service} wants none in a "
+                                     "black-and-white interior")
+        elif not any(i.get("/S") == "/GTS_PDFX" and "/DestOutputProfile" in i for i in intents):
             report.errors.append("no PDF/X output intent with a destination profile")
         if "/GTS_PDFXVersion" not in (reader.metadata or {}):
             report.errors.append("no GTS_PDFXVersion in the document information")
@@ -66,7 +73,11 @@ def preflight(path: Path, profile: Profile, expected: Expected, interior: bool =
     report.errors += [f"font {name} is not embedded" for name in sorted(unembedded_fonts(reader))]
     if images and draws_images(reader):  # opening every page with pdfium is most of preflight's time
         report.warnings += low_resolution_images(path)
-    if profile.cmyk and uses_rgb(reader):
+    if inks in ("gray", "cmyk"):
+        from .inks import TOTAL_INK, ink_problems, read_inks
+
+        report.errors += ink_problems(read_inks(path), inks, profile.service, TOTAL_INK.get(profile.name))
+    elif profile.cmyk and uses_rgb(reader):
         report.warnings.append("RGB colour on some pages (charts, cover colours): the printer will convert it to CMYK")
     return report
 

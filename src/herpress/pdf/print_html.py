@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 from .. import styles
 from ..model import Book
 from ..paths import HTML_MARK
-from .interior import Printed, print_html
+from .interior import Printed, print_html, sheet_names
 from .print_fonts import face_rules
 
 URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
@@ -59,7 +59,7 @@ def _write(book: Book, printed: Printed, out: Path) -> None:
 
     sheets = ["fonts.css"]
     (out / "fonts.css").write_text(face_rules(book, lambda face: _copied(face.path, out / "fonts")), encoding="utf-8")
-    names = ["print.css"] + (["print-cmyk.css"] if printed.profile.cmyk else [])
+    names = sheet_names(book, printed.profile)
     for name in names:
         source = styles.find(book.style_dirs, name)
         text = source.read_text(encoding="utf-8")

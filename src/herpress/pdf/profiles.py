@@ -97,6 +97,18 @@ PROFILES = {
 }
 
 
+def inks(profile: Profile, interior: str) -> str:
+    """The colour space every colour of the interior ends in: ``"gray"`` for a black-and-white
+    interior (``[print] interior = "bw"``), ``"cmyk"`` for a colour one where the service wants
+    CMYK (IngramSpark's PDF/X), else ``"rgb"`` (a screen PDF; KDP and Lulu colour interiors, which
+    the services convert themselves). :mod:`herpress.pdf.inks` converts and checks."""
+    if not profile.caliper:  # the screen profile: no printed page
+        return "rgb"
+    if interior == "bw":
+        return "gray"
+    return "cmyk" if profile.cmyk else "rgb"
+
+
 def get(name: str) -> Profile:
     try:
         return PROFILES[name]

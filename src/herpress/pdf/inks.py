@@ -1,0 +1,600 @@
+"""The print interior's inks: its colours turned into what the press prints, then read back.
+
+WeasyPrint converts no colours: it writes each as the stylesheets and SVGs give it, RGB (or
+DeviceCMYK where ``print-cmyk.css`` says so). A black-and-white interior must hold gray only
+(IngramSpark: "grayscale only", and no ICC profile, with which black text can print as grey
+dots); IngramSpark's colour PDF/X must hold no RGB and at most 240 % total ink. So where
+:func:`herpress.pdf.profiles.inks` says ``gray`` or ``cmyk``, :func:`convert` rewrites every
+colour of the laid-out PDF where it is set — the operators of each page, form (the charts) and
+tiling pattern (their hatches), each image, shading and transparency group — and nothing else:
+the fonts, text and structure WeasyPrint wrote stay as they are.
+
+* **Gray:** a colour becomes the gray of the same lightness (sRGB's luminance, encoded again with
+  sRGB's curve: a neutral stays the very tone it was; the charts' gray scheme is chosen in CIE L*,
+  :mod:`herpress.charts._style`). CMYK goes to gray the same way through its RGB look.
+* **CMYK:** a neutral colour (black text, gray rules) becomes DeviceGray, which a CMYK press prints
+  in black ink alone (text at 100 % K, never a rich black of four inks); any other colour and every
+  image goes through littleCMS (Pillow's ``ImageCms``) from sRGB to the output intent's profile
+  (``styles/color/default_cmyk.icc``), relative colorimetric; then each is capped at the printer's
+  total ink (:func:`capped`).
+
+Ghostscript's ``pdfwrite`` was tried first and dropped: it re-encodes every font, and version 10.0
+(Debian 12's) writes the ligatures' ``/ToUnicode`` wrong ("After" read back as "A昀琀er"), so the
+word gate refused every chapter. Ghostscript still renders the CMYK proof on which total ink is
+measured (:func:`rendered_ink`). Nothing is trusted: :func:`read_inks` reads every colour back
+and :func:`ink_problems` names each page that breaks the rule; preflight stops the build on any.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from ..errors import BookError
+
+TOTAL_INK = {"ingramspark": 2.40}  # the most ink the service's press lays down, as a fraction (240 %)
+#: A registered characterization (ICC's registry) a PDF/X output intent may name without embedding
+#: a profile: what a black-and-white PDF/X interior carries, since IngramSpark wants no ICC profile in it.
+GRAY_CONDITION = "CGATS TR 001"
+COLOUR_OPERATORS = {"g", "G", "rg", "RG", "k", "K", "cs", "CS", "sc", "SC", "scn", "SCN"}
+DEVICE = {"/DeviceGray": "gray", "/DeviceRGB": "rgb", "/DeviceCMYK": "cmyk",
+          "/G": "gray", "/RGB": "rgb", "/CMYK": "cmyk"}  # the last three: inline images' abbreviations
+NEUTRAL = 1 / 512  # an RGB colour whose channels differ by less than this is a gray
+
+
+def convert(path: Path, book, profile) -> list[str]:
+    """Rewrite the colours of the PDF at ``path`` in the space its interior ends in; nothing when
+    that is RGB. Returns warnings. ``book`` gives the interior setting and the colour profile."""
+    from .profiles import inks
+
+    space = inks(profile, book.print_settings.interior)
+    if space == "rgb":
+        return []
+    converted = path.with_name(f".{path.name}.inks.{os.getpid()}.tmp")
+    try:
+        recolour(path, converted, Inking(space, _output_profile(book) if space == "cmyk" else None,
+                                         TOTAL_INK.get(profile.name)), profile)
+        os.replace(converted, path)
+    finally:
+        converted.unlink(missing_ok=True)
+    return []
+
+
+def _output_profile(book) -> Path:
+    from .. import styles
+
+    return styles.find(book.style_dirs, "color/default_cmyk.icc")
+
+
+class Inking:
+    """How one colour, or one image's pixels, becomes the target space's."""
+
+    def __init__(self, space: str, icc: Path | None = None, total_ink: float | None = None):
+        self.space, self.icc, self.total_ink = space, icc, total_ink
+        self._colours: dict[tuple, tuple] = {}
+
+    def colour(self, values: tuple[float, ...], source: str) -> tuple[float, ...]:
+        """``values`` in ``source`` ("gray", "rgb" or "cmyk") as the operands of the target's
+        operator: one gray, or a gray (a neutral, even in a CMYK file) or four CMYK values."""
+        key = (source, values)
+        if key not in self._colours:
+            self._colours[key] = self._convert(values, source)
+        return self._colours[key]
+
+    def _convert(self, values, source):
+        if source == "gray":
+            return values
+        if source == "cmyk":
+            if self.space == "cmyk":
+                return capped(*values, self.total_ink) if self.total_ink else values
+            values = tuple((1 - c) * (1 - values[3]) for c in values[:3])  # its RGB look
+        r, g, b = values
+        if self.space == "gray" or max(values) - min(values) < NEUTRAL:
+            return (round(gray_of(r, g, b), 4),)
+        import numpy
+
+        cmyk = self.pixels(numpy.array([[[round(v * 255) for v in values]]], dtype=numpy.uint8), "rgb")[0, 0]
+        return tuple(round(float(v) / 255, 4) for v in cmyk)
+
+    def pixels(self, array, source: str):
+        """An image's pixels (H×W×N, uint8, in ``source``) in the target space (H×W×1 or ×4)."""
+        import numpy
+
+        if source == "cmyk" and self.space == "gray":
+            array = ((255 - array[..., :3].astype(numpy.float32)) * (255 - array[..., 3:].astype(numpy.float32))
+                     / 255).round().astype(numpy.uint8)
+            source = "rgb"
+        if source == "gray" or (source == "cmyk" and self.space == "cmyk"):
+            out = array
+        elif self.space == "gray":
+            out = gray_pixels(array)
+        else:
+            from PIL import Image, ImageCms
+
+            image = ImageCms.applyTransform(Image.fromarray(array, "RGB"), _transform(str(self.icc)))
+            out = numpy.asarray(image)
+        if self.space == "cmyk" and out.shape[-1] == 4 and self.total_ink:
+            out = capped_pixels(out, self.total_ink)
+        return out
+
+
+@lru_cache(maxsize=4)
+def _transform(icc: str):
+    from PIL import ImageCms
+
+    return ImageCms.buildTransform(ImageCms.createProfile("sRGB"), ImageCms.getOpenProfile(icc), "RGB", "CMYK",
+                                   renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC)
+
+
+def _linear(v: float) -> float:
+    return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+
+def _encoded(v: float) -> float:
+    return 12.92 * v if v <= 0.0031308 else 1.055 * v ** (1 / 2.4) - 0.055
+
+
+def gray_of(r: float, g: float, b: float) -> float:
+    """The gray (0 black … 1 white) as light as the sRGB colour: its luminance, in sRGB's curve."""
+    return _encoded(0.2126 * _linear(r) + 0.7152 * _linear(g) + 0.0722 * _linear(b))
+
+
+def gray_pixels(array):
+    import numpy
+
+    table = numpy.array([_linear(v / 255) for v in range(256)], dtype=numpy.float64)
+    y = table[array[..., 0]] * 0.2126 + table[array[..., 1]] * 0.7152 + table[array[..., 2]] * 0.0722
+    encoded = numpy.where(y <= 0.0031308, 12.92 * y, 1.055 * numpy.power(y, 1 / 2.4) - 0.055)
+    return (encoded * 255).round().clip(0, 255).astype(numpy.uint8)[..., None]
+
+
+def capped_pixels(array, limit: float):
+    import numpy
+
+    pixels = array.astype(numpy.float32) / 255
+    cmy, k = pixels[..., :3], pixels[..., 3:]
+    over = pixels.sum(axis=-1, keepdims=True) > limit + 1e-3
+    if not over.any():
+        return array
+    scale = numpy.where(over, numpy.clip(limit - k, 0, None) / numpy.maximum(cmy.sum(axis=-1, keepdims=True), 1e-6),
+                        1.0)
+    pixels[..., :3] = cmy * scale
+    return numpy.floor(pixels * 255).clip(0, 255).astype(numpy.uint8)
+
+
+def recolour(source: Path, target: Path, inking: Inking, profile) -> None:
+    """Write ``source`` to ``target`` with every colour in ``inking``'s space, and the output
+    intent that space wants (for a gray PDF/X a registered condition and no profile)."""
+    import pikepdf
+
+    with pikepdf.open(source) as pdf:
+        seen: set = set()
+        for page in pdf.pages:
+            for stream, resources in _streams_of(page.obj, page.obj.get("/Resources"), seen):
+                _recolour_stream(stream, resources, inking)
+        for thing in _every_thing(pdf):
+            _recolour_thing(pdf, thing, inking)
+        _groups_in(pdf, inking.space)
+        pdfx = bool(profile.pdf_variant and profile.pdf_variant.startswith("pdf/x"))
+        if inking.space == "gray" and "/OutputIntents" in pdf.Root:
+            del pdf.Root["/OutputIntents"]
+        if inking.space == "gray" and pdfx:
+            pdf.Root.OutputIntents = pikepdf.Array([pdf.make_indirect(pikepdf.Dictionary(
+                Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFX,
+                OutputConditionIdentifier=pikepdf.String(GRAY_CONDITION),
+                RegistryName=pikepdf.String("http://www.color.org"),
+                Info=pikepdf.String("Black-and-white interior: DeviceGray only, no ICC profile")))])
+        pdf.save(target, object_stream_mode=pikepdf.ObjectStreamMode.preserve, fix_metadata_version=False,
+                 deterministic_id=True)
+
+
+SETTERS = {"g": ("gray", "fill"), "G": ("gray", "stroke"), "rg": ("rgb", "fill"), "RG": ("rgb", "stroke"),
+           "k": ("cmyk", "fill"), "K": ("cmyk", "stroke")}
+
+
+def _recolour_stream(stream, resources, inking: Inking) -> None:
+    import pikepdf
+
+    operations = pikepdf.parse_content_stream(stream)
+    out, changed = [], False
+    spaces = {"fill": "gray", "stroke": "gray"}
+    for operands, operator in operations:
+        name = str(operator)
+        if name in ("cs", "CS"):
+            side = "fill" if name == "cs" else "stroke"
+            spaces[side] = _space_of(operands[0], resources).replace("icc ", "")
+            if spaces[side] in ("gray", "rgb", "cmyk"):  # the colours that follow get device operators; a
+                out.append(pikepdf.ContentStreamInstruction([0], pikepdf.Operator(  # new space starts black
+                    "g" if side == "fill" else "G")))
+                changed = True
+                continue
+        elif name in SETTERS or (name in ("sc", "scn", "SC", "SCN")
+                                 and spaces["fill" if name.islower() else "stroke"] in ("gray", "rgb", "cmyk")
+                                 and all(_numeric(v) for v in operands)):
+            source, side = SETTERS.get(name) or (spaces["fill" if name.islower() else "stroke"],
+                                                 "fill" if name.islower() else "stroke")
+            values = inking.colour(tuple(float(v) for v in operands), source)
+            setter = {1: "g", 4: "k"}[len(values)]
+            out.append(pikepdf.ContentStreamInstruction(list(values), pikepdf.Operator(
+                setter if side == "fill" else setter.upper())))
+            changed = True
+            continue
+        out.append(pikepdf.ContentStreamInstruction(operands, operator))
+    if changed:
+        stream.write(pikepdf.unparse_content_stream(out))
+
+
+def _recolour_thing(pdf, thing, inking: Inking) -> None:
+    """An image's pixels, a shading's colours (two-stop functions) in the target space."""
+    import pikepdf
+
+    if thing.get("/Subtype") == "/Image" and not thing.get("/ImageMask", False):
+        _recolour_image(pdf, thing, inking)
+    elif "/ShadingType" in thing:
+        source = _space_of(thing.get("/ColorSpace"), None).replace("icc ", "")
+        if source not in ("gray", "rgb", "cmyk"):
+            return
+        functions = thing.get("/Function")
+        for function in (functions if isinstance(functions, pikepdf.Array) else [functions]):
+            for part in [function, *(function.get("/Functions") or [])] if function is not None else []:
+                for key in ("/C0", "/C1"):
+                    if key in part:
+                        values = inking.colour(tuple(float(v) for v in part[key]), source)
+                        part[key] = pikepdf.Array(list(_as_target(values, inking)))
+        thing.ColorSpace = pikepdf.Name("/DeviceGray" if inking.space == "gray" else "/DeviceCMYK")
+
+
+def _as_target(values, inking):
+    """A gray in a CMYK shading or image is written as CMYK with black only."""
+    if inking.space == "cmyk" and len(values) == 1:
+        return (0.0, 0.0, 0.0, round(1 - values[0], 4))
+    return values
+
+
+def _recolour_image(pdf, image, inking: Inking) -> None:
+    import numpy
+    import pikepdf
+    from pikepdf import PdfImage
+
+    source = _space_of(image.get("/ColorSpace"), None).replace("icc ", "")
+    if source == "gray" or (source == "cmyk" and inking.space == "cmyk" and not inking.total_ink):
+        return
+    try:
+        picture = PdfImage(image).as_pil_image()
+    except Exception as error:  # noqa: BLE001 -- an image pikepdf cannot decode is left, and the read-back names it
+        raise BookError(f"cannot convert an image of the print interior to {inking.space}: {error}") from None
+    if picture.mode not in ("RGB", "CMYK", "L"):
+        picture = picture.convert("RGB")
+    array = numpy.asarray(picture)
+    if array.ndim == 2:
+        array = array[..., None]
+    kind = {1: "gray", 3: "rgb", 4: "cmyk"}[array.shape[-1]]
+    out = inking.pixels(array, kind)
+    if out.shape[-1] == 1 and inking.space == "cmyk":
+        out = numpy.concatenate([numpy.zeros(out.shape[:-1] + (3,), numpy.uint8), 255 - out], axis=-1)
+    image.write(numpy.ascontiguousarray(out).tobytes(), filter=pikepdf.Name.FlateDecode)
+    image.ColorSpace = pikepdf.Name("/DeviceGray" if out.shape[-1] == 1 else "/DeviceCMYK")
+    image.BitsPerComponent = 8
+    for key in ("/DecodeParms", "/Decode", "/Intent"):
+        if key in image:
+            del image[key]
+
+
+def _every_thing(pdf):
+    """Images and shadings reached from any page, form or pattern, each once."""
+    seen: set = set()
+    for page in pdf.pages:
+        for thing in _things(page.obj.get("/Resources"), seen):
+            yield thing
+
+
+def ghostscript_run(arguments: list[str]) -> bytes:
+    """Run Ghostscript, safely (``-dSAFER``: it reads only what it is given), bound to this
+    process (killed if herpress dies; :mod:`herpress.forked`), stopped if the build is; its
+    temporary files in a folder of this process (:mod:`herpress.tempdirs`), removed however the
+    run ends. Returns what it printed."""
+    from .. import tempdirs
+
+    program = shutil.which("gs")
+    if program is None:
+        raise BookError("Ghostscript is not installed, and the CMYK proof is rendered with it: run scripts/setup "
+                        "(or install Debian's ghostscript)")
+    scratch = tempdirs.folder()
+    try:
+        process = subprocess.Popen([program, "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", *arguments],
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   env={**os.environ, "TMPDIR": str(scratch)}, preexec_fn=_bound)
+        try:
+            said, _ = process.communicate()
+        except BaseException:  # Ctrl-C or SIGTERM: Ghostscript does not outlive the build
+            process.kill()
+            process.wait()
+            raise
+        if process.returncode != 0:
+            lines = said.decode("utf-8", "replace").strip().splitlines()
+            raise RuntimeError(f"Ghostscript failed (exit {process.returncode}): " + " ".join(lines[-3:]))
+        return said
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _bound() -> None:
+    """In the child, before Ghostscript starts: nothing to do here; passing a function makes
+    Python run its at-fork handlers, among them :func:`herpress.forked._bind_to_parent`, which
+    has the kernel kill the child when herpress dies (the binding outlives ``exec``)."""
+
+
+def rendered_ink(path: Path, dpi: int = 30) -> list[float]:
+    """Each page's most total ink on a CMYK render (Ghostscript's ``tiff32nc``, no anti-aliasing,
+    the output intent's own profile), as a fraction: the proof the printer's check makes."""
+    import numpy
+    from PIL import Image
+
+    from .. import tempdirs
+
+    folder = tempdirs.folder()
+    try:
+        ghostscript_run(["-sDEVICE=tiff32nc", f"-r{dpi}", "-dUseFastColor=false",
+                         f"-sOutputFile={folder}/page-%05d.tif", str(path)])
+        return [float(numpy.asarray(Image.open(page), dtype=numpy.float32).sum(axis=-1).max() / 255)
+                for page in sorted(folder.glob("page-*.tif"))]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _groups_in(pdf, space: str) -> None:
+    """WeasyPrint draws each SVG (a chart) in forms marked as transparency groups, with a blending
+    space of its own that ``pdfwrite`` keeps as it was (DeviceCMYK in a gray file). Where nothing
+    in the file is transparent (no opacity, soft mask or blend mode: herpress's charts have none)
+    a group paints what its form would without it, so the marks go — PDF/X-1a and KDP want no
+    transparency; else each group blends in the file's own space."""
+    import pikepdf
+
+    groups, transparent = [], False
+    for thing in pdf.objects:
+        if not isinstance(thing, (pikepdf.Dictionary, pikepdf.Stream)):
+            continue
+        if "/Group" in thing and thing.get("/Subtype") == "/Form":
+            groups.append(thing)
+        if any(float(thing.get(key, 1)) < 1 for key in ("/ca", "/CA") if _numeric(thing.get(key, 1))) \
+                or str(thing.get("/BM", "/Normal")) not in ("/Normal", "/Compatible") \
+                or ("/SMask" in thing and str(thing.SMask) != "/None"):
+            transparent = True
+    for form in groups:
+        if transparent:
+            form.Group.CS = pikepdf.Name("/DeviceGray" if space == "gray" else "/DeviceCMYK")
+        else:
+            del form["/Group"]
+
+
+# --- total ink ---------------------------------------------------------------------------------
+
+def capped(c: float, m: float, y: float, k: float, limit: float) -> tuple[float, float, float, float]:
+    """The colour with its cyan, magenta and yellow scaled down together until the four add up to
+    ``limit``; black is kept (text and rules stay 100 % K). What a press's ink limiting does: a
+    rich dark (75/68/67/90, 300 %) becomes 54/49/48/90 at 240 %."""
+    total = c + m + y + k
+    if total <= limit + 1e-6 or c + m + y <= 0:
+        return c, m, y, k
+    scale = max(0.0, limit - k) / (c + m + y)
+    return tuple(math.floor(v * scale * 10000) / 10000 for v in (c, m, y)) + (k,)
+
+
+# --- reading back ------------------------------------------------------------------------------
+
+@dataclass
+class Inks:
+    """What a PDF paints with: for each colour space ("gray", "rgb", "cmyk", "cmy" — CMYK with
+    cyan, magenta or yellow in it — or another space's name) the pages that use it; and the most
+    total ink any CMYK (or gray) colour or image asks for, and on which page."""
+
+    pages: dict[str, list[int]] = field(default_factory=dict)
+    most_ink: float = 0.0
+    most_ink_page: int = 0
+
+    def used(self, space: str, page: int) -> None:
+        found = self.pages.setdefault(space, [])
+        if not found or found[-1] != page:
+            found.append(page)
+
+    def ink(self, total: float, page: int) -> None:
+        if total > self.most_ink + 1e-6:
+            self.most_ink, self.most_ink_page = total, page
+
+
+def read_inks(path: Path) -> Inks:
+    """Every colour the PDF at ``path`` sets, by page: operators of every page's content and of
+    every form and pattern it draws (once each: a form drawn on many pages counts on the first),
+    the colour space of every image, shading and transparency group."""
+    import pikepdf
+
+    found = Inks()
+    seen: set[tuple[int, int]] = set()
+    with pikepdf.open(path) as pdf:
+        for number, page in enumerate(pdf.pages, 1):
+            for stream, resources in _streams_of(page.obj, page.obj.get("/Resources"), seen):
+                _read_stream(stream, resources, number, found)
+            for thing in _things(page.obj.get("/Resources"), seen):
+                _read_thing(thing, number, found)
+    return found
+
+
+def _read_stream(stream, resources, page: int, found: Inks) -> None:
+    import pikepdf
+
+    spaces = {"fill": "gray", "stroke": "gray"}
+    for operands, operator in pikepdf.parse_content_stream(stream, " ".join(COLOUR_OPERATORS) + " BI"):
+        name = str(operator)
+        if name == "INLINE IMAGE":
+            space = operands[0].obj.get("/ColorSpace", operands[0].obj.get("/CS")) if operands else None
+            found.used(_space_of(space, resources) if space is not None else "mask", page)
+        elif name in ("g", "G"):
+            found.used("gray", page)
+            found.ink(1 - float(operands[0]), page)
+        elif name in ("rg", "RG"):
+            found.used("rgb", page)
+        elif name in ("k", "K"):
+            _cmyk(found, [float(v) for v in operands], page)
+        elif name in ("cs", "CS"):
+            space = _space_of(operands[0], resources)
+            spaces["fill" if name == "cs" else "stroke"] = space
+            if space not in ("gray", "rgb", "cmyk"):
+                found.used(space, page)
+        elif name in ("sc", "scn", "SC", "SCN"):
+            space = spaces["fill" if name.islower() else "stroke"]
+            values = [float(v) for v in operands if isinstance(v, (int, float, pikepdf.Object)) and _numeric(v)]
+            if space == "cmyk" and len(values) == 4:
+                _cmyk(found, values, page)
+            elif space == "gray" and len(values) == 1:
+                found.used("gray", page)
+                found.ink(1 - values[0], page)
+            elif space == "rgb":
+                found.used("rgb", page)
+
+
+def _numeric(value) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _cmyk(found: Inks, values: list[float], page: int) -> None:
+    c, m, y, k = values
+    found.used("cmy" if c > 0.001 or m > 0.001 or y > 0.001 else "cmyk", page)
+    found.ink(c + m + y + k, page)
+
+
+def _read_thing(thing, page: int, found: Inks) -> None:
+    """An image, shading or transparency group's colour space (an image's total ink too)."""
+    subtype = thing.get("/Subtype")
+    if subtype == "/Image":
+        if thing.get("/ImageMask", False):
+            return  # a stencil: painted in the fill colour, read with the operators
+        space = _space_of(thing.get("/ColorSpace"), None)
+        found.used(space, page)
+        if space == "cmyk":
+            _image_ink(thing, page, found)
+    elif "/ShadingType" in thing:
+        found.used(_space_of(thing.get("/ColorSpace"), None), page)
+    group = thing.get("/Group")
+    if group is not None and "/CS" in group:
+        found.used(_space_of(group.get("/CS"), None), page)
+
+
+def _image_ink(image, page: int, found: Inks) -> None:
+    import numpy
+    from pikepdf import PdfImage
+
+    try:
+        pixels = numpy.array(PdfImage(image).as_pil_image(), dtype=numpy.float32) / 255
+    except Exception:  # a filter pikepdf cannot decode: counted as full ink, never passed unseen
+        found.ink(4.0, page)
+        return
+    c, m, y = (pixels[..., i] for i in range(3))
+    if (c > 0.002).any() or (m > 0.002).any() or (y > 0.002).any():
+        found.used("cmy", page)
+    found.ink(float(pixels.sum(axis=-1).max()), page)
+
+
+def _space_of(space, resources) -> str:
+    """A colour space's kind: a device space by name, ICCBased by its component count, Indexed
+    by its base, Separation and DeviceN by what they are (a spot ink is named so)."""
+    import pikepdf
+
+    if space is None:
+        return "gray"
+    if isinstance(space, pikepdf.Name):
+        name = str(space)
+        if name in DEVICE:
+            return DEVICE[name]
+        if name == "/Pattern":
+            return "pattern"
+        named = (resources or {}).get("/ColorSpace", {}).get(name) if resources is not None else None
+        return _space_of(named, None) if named is not None else name.lstrip("/")
+    if isinstance(space, pikepdf.Array) and len(space):
+        family = str(space[0])
+        if family == "/ICCBased":
+            return "icc " + {1: "gray", 3: "rgb", 4: "cmyk"}.get(int(space[1].get("/N", 0)), "colour")
+        if family in ("/Indexed", "/I"):
+            return _space_of(space[1], resources)
+        if family == "/Pattern":
+            return _space_of(space[1], resources) if len(space) > 1 else "pattern"
+        if family == "/Separation":
+            return "gray" if str(space[1]) == "/Black" else f"spot {str(space[1]).lstrip('/')}"
+        return family.lstrip("/")
+    return "unknown"
+
+
+def ink_problems(found: Inks, space: str, service: str, limit: float | None = None) -> list[str]:
+    """What breaks the rule of ``space`` (``gray``: no RGB and no cyan, magenta or yellow ink
+    anywhere; ``cmyk``: no RGB, and at most ``limit`` total ink), each with its first pages."""
+    allowed = {"gray": {"gray", "cmyk", "pattern", "mask"},
+               "cmyk": {"gray", "cmyk", "cmy", "pattern", "mask", "icc gray", "icc cmyk"}}[space]
+    wanted = {"gray": "a black-and-white interior holds gray only",
+              "cmyk": f"{service}'s colour PDF/X holds CMYK only"}[space]
+    problems = []
+    for kind, pages in sorted(found.pages.items()):
+        if kind not in allowed:
+            what = {"rgb": "RGB colour", "icc rgb": "RGB colour", "cmy": "cyan, magenta or yellow ink",
+                    "icc gray": "an ICC-based gray (an embedded colour profile)",
+                    "icc cmyk": "an ICC-based CMYK (an embedded colour profile)"}.get(kind, f"colour in {kind}")
+            problems.append(f"{what} on {_pages(pages)}: {wanted}")
+    if space == "cmyk" and limit and found.most_ink > limit + 0.005:
+        problems.append(f"page {found.most_ink_page}: {found.most_ink * 100:.0f} % total ink, over {service}'s "
+                        f"{limit * 100:.0f} %")
+    return problems
+
+
+def _pages(pages: list[int]) -> str:
+    shown = ", ".join(map(str, pages[:5])) + (f" and {len(pages) - 5} more" if len(pages) > 5 else "")
+    return f"page{'s' * (len(pages) > 1)} {shown}"
+
+
+# --- walking the file ----------------------------------------------------------------------------
+
+def _streams_of(owner, resources, seen):
+    import pikepdf
+
+    contents = owner.get("/Contents") if owner.get("/Type") == "/Page" else owner
+    if contents is not None:
+        for stream in (contents if isinstance(contents, pikepdf.Array) else [contents]):
+            if stream.objgen != (0, 0) and stream.objgen in seen:
+                continue
+            seen.add(stream.objgen)
+            yield stream, resources
+    for child in _children(resources):
+        if child.objgen in seen:
+            continue
+        if child.get("/Subtype") == "/Form" or child.get("/PatternType") == 1:
+            yield from _streams_of(child, child.get("/Resources"), seen)
+
+
+def _children(resources):
+    if resources is None:
+        return
+    for key in ("/XObject", "/Pattern"):
+        for child in (resources.get(key) or {}).values():
+            yield child
+
+
+def _things(resources, seen, depth: int = 0):
+    """Images, shadings, groups: every object with a colour space of its own the resources reach."""
+    if resources is None or depth > 20:
+        return
+    for key in ("/XObject", "/Pattern", "/Shading"):
+        for child in (resources.get(key) or {}).values():
+            marker = ("thing", *child.objgen)
+            if child.objgen != (0, 0) and marker in seen:
+                continue
+            seen.add(marker)
+            yield child
+            if "/Shading" in child:
+                yield child.Shading
+            yield from _things(child.get("/Resources"), seen, depth + 1)
