@@ -12,7 +12,7 @@ import pikepdf
 import pytest
 
 from herpress.build import build
-from herpress.pdf import inks
+from herpress.pdf import inkcheck, inks
 
 from conftest import REPO
 
@@ -173,10 +173,10 @@ def test_the_reader_names_the_pages_that_break_the_rule(sample):
     from herpress.pdf.interior import write_pdf
     from herpress.pdf.profiles import get
 
-    assert inks.ink_problems(inks.read_inks(sample.outputs["pdf"]), "gray", "KDP") == []
+    assert inkcheck.ink_problems(inkcheck.read_inks(sample.outputs["pdf"]), "gray", "KDP") == []
     raw = sample.outputs["pdf"].parent.parent / "raw-interior.pdf"
     write_pdf(sample.book, raw, get("kdp"))
-    problems = inks.ink_problems(inks.read_inks(raw), "gray", "KDP")
+    problems = inkcheck.ink_problems(inkcheck.read_inks(raw), "gray", "KDP")
     raw.unlink()
     assert problems and re.search(r"RGB colour on pages? \d+", problems[0]), problems
 

@@ -21,29 +21,24 @@ the fonts, text and structure WeasyPrint wrote stay as they are.
 Ghostscript's ``pdfwrite`` was tried first and dropped: it re-encodes every font, and version 10.0
 (Debian 12's) writes the ligatures' ``/ToUnicode`` wrong ("After" read back as "A昀琀er"), so the
 word gate refused every chapter. Ghostscript still renders the CMYK proof on which total ink is
-measured (:func:`rendered_ink`). Nothing is trusted: :func:`read_inks` reads every colour back
-and :func:`ink_problems` names each page that breaks the rule; preflight stops the build on any.
+measured (:func:`herpress.pdf.inkcheck.rendered_ink`). Nothing is trusted: :mod:`.inkcheck` reads
+every colour back and names each page that breaks the rule; preflight stops the build on any.
 """
 
 from __future__ import annotations
 
 import math
 import os
-import shutil
-import subprocess
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from ..errors import BookError
+from .contents import numeric, space_of, streams_of, things
 
 TOTAL_INK = {"ingramspark": 2.40}  # the most ink the service's press lays down, as a fraction (240 %)
 #: A registered characterization (ICC's registry) a PDF/X output intent may name without embedding
 #: a profile: what a black-and-white PDF/X interior carries, since IngramSpark wants no ICC profile in it.
 GRAY_CONDITION = "CGATS TR 001"
-COLOUR_OPERATORS = {"g", "G", "rg", "RG", "k", "K", "cs", "CS", "sc", "SC", "scn", "SCN"}
-DEVICE = {"/DeviceGray": "gray", "/DeviceRGB": "rgb", "/DeviceCMYK": "cmyk",
-          "/G": "gray", "/RGB": "rgb", "/CMYK": "cmyk"}  # the last three: inline images' abbreviations
 NEUTRAL = 1 / 512  # an RGB colour whose channels differ by less than this is a gray
 
 
@@ -175,7 +170,7 @@ def recolour(source: Path, target: Path, inking: Inking, profile) -> None:
     with pikepdf.open(source) as pdf:
         seen: set = set()
         for page in pdf.pages:
-            for stream, resources in _streams_of(page.obj, page.obj.get("/Resources"), seen):
+            for stream, resources in streams_of(page.obj, page.obj.get("/Resources"), seen):
                 _recolour_stream(stream, resources, inking)
         for thing in _every_thing(pdf):
             _recolour_thing(pdf, thing, inking)
@@ -207,7 +202,7 @@ def _recolour_stream(stream, resources, inking: Inking) -> None:
         name = str(operator)
         if name in ("cs", "CS"):
             side = "fill" if name == "cs" else "stroke"
-            spaces[side] = _space_of(operands[0], resources).replace("icc ", "")
+            spaces[side] = space_of(operands[0], resources).replace("icc ", "")
             if spaces[side] in ("gray", "rgb", "cmyk"):  # the colours that follow get device operators; a
                 out.append(pikepdf.ContentStreamInstruction([0], pikepdf.Operator(  # new space starts black
                     "g" if side == "fill" else "G")))
@@ -215,7 +210,7 @@ def _recolour_stream(stream, resources, inking: Inking) -> None:
                 continue
         elif name in SETTERS or (name in ("sc", "scn", "SC", "SCN")
                                  and spaces["fill" if name.islower() else "stroke"] in ("gray", "rgb", "cmyk")
-                                 and all(_numeric(v) for v in operands)):
+                                 and all(numeric(v) for v in operands)):
             source, side = SETTERS.get(name) or (spaces["fill" if name.islower() else "stroke"],
                                                  "fill" if name.islower() else "stroke")
             values = inking.colour(tuple(float(v) for v in operands), source)
@@ -236,7 +231,7 @@ def _recolour_thing(pdf, thing, inking: Inking) -> None:
     if thing.get("/Subtype") == "/Image" and not thing.get("/ImageMask", False):
         _recolour_image(pdf, thing, inking)
     elif "/ShadingType" in thing:
-        source = _space_of(thing.get("/ColorSpace"), None).replace("icc ", "")
+        source = space_of(thing.get("/ColorSpace"), None).replace("icc ", "")
         if source not in ("gray", "rgb", "cmyk"):
             return
         functions = thing.get("/Function")
@@ -261,7 +256,7 @@ def _recolour_image(pdf, image, inking: Inking) -> None:
     import pikepdf
     from pikepdf import PdfImage
 
-    source = _space_of(image.get("/ColorSpace"), None).replace("icc ", "")
+    source = space_of(image.get("/ColorSpace"), None).replace("icc ", "")
     if source == "gray" or (source == "cmyk" and inking.space == "cmyk" and not inking.total_ink):
         return
     try:
@@ -289,62 +284,8 @@ def _every_thing(pdf):
     """Images and shadings reached from any page, form or pattern, each once."""
     seen: set = set()
     for page in pdf.pages:
-        for thing in _things(page.obj.get("/Resources"), seen):
+        for thing in things(page.obj.get("/Resources"), seen):
             yield thing
-
-
-def ghostscript_run(arguments: list[str]) -> bytes:
-    """Run Ghostscript, safely (``-dSAFER``: it reads only what it is given), bound to this
-    process (killed if herpress dies; :mod:`herpress.forked`), stopped if the build is; its
-    temporary files in a folder of this process (:mod:`herpress.tempdirs`), removed however the
-    run ends. Returns what it printed."""
-    from .. import tempdirs
-
-    program = shutil.which("gs")
-    if program is None:
-        raise BookError("Ghostscript is not installed, and the CMYK proof is rendered with it: run scripts/setup "
-                        "(or install Debian's ghostscript)")
-    scratch = tempdirs.folder()
-    try:
-        process = subprocess.Popen([program, "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", *arguments],
-                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                   env={**os.environ, "TMPDIR": str(scratch)}, preexec_fn=_bound)
-        try:
-            said, _ = process.communicate()
-        except BaseException:  # Ctrl-C or SIGTERM: Ghostscript does not outlive the build
-            process.kill()
-            process.wait()
-            raise
-        if process.returncode != 0:
-            lines = said.decode("utf-8", "replace").strip().splitlines()
-            raise RuntimeError(f"Ghostscript failed (exit {process.returncode}): " + " ".join(lines[-3:]))
-        return said
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-
-
-def _bound() -> None:
-    """In the child, before Ghostscript starts: nothing to do here; passing a function makes
-    Python run its at-fork handlers, among them :func:`herpress.forked._bind_to_parent`, which
-    has the kernel kill the child when herpress dies (the binding outlives ``exec``)."""
-
-
-def rendered_ink(path: Path, dpi: int = 30) -> list[float]:
-    """Each page's most total ink on a CMYK render (Ghostscript's ``tiff32nc``, no anti-aliasing,
-    the output intent's own profile), as a fraction: the proof the printer's check makes."""
-    import numpy
-    from PIL import Image
-
-    from .. import tempdirs
-
-    folder = tempdirs.folder()
-    try:
-        ghostscript_run(["-sDEVICE=tiff32nc", f"-r{dpi}", "-dUseFastColor=false",
-                         f"-sOutputFile={folder}/page-%05d.tif", str(path)])
-        return [float(numpy.asarray(Image.open(page), dtype=numpy.float32).sum(axis=-1).max() / 255)
-                for page in sorted(folder.glob("page-*.tif"))]
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _groups_in(pdf, space: str) -> None:
@@ -361,7 +302,7 @@ def _groups_in(pdf, space: str) -> None:
             continue
         if "/Group" in thing and thing.get("/Subtype") == "/Form":
             groups.append(thing)
-        if any(float(thing.get(key, 1)) < 1 for key in ("/ca", "/CA") if _numeric(thing.get(key, 1))) \
+        if any(float(thing.get(key, 1)) < 1 for key in ("/ca", "/CA") if numeric(thing.get(key, 1))) \
                 or str(thing.get("/BM", "/Normal")) not in ("/Normal", "/Compatible") \
                 or ("/SMask" in thing and str(thing.SMask) != "/None"):
             transparent = True
@@ -383,218 +324,3 @@ def capped(c: float, m: float, y: float, k: float, limit: float) -> tuple[float,
         return c, m, y, k
     scale = max(0.0, limit - k) / (c + m + y)
     return tuple(math.floor(v * scale * 10000) / 10000 for v in (c, m, y)) + (k,)
-
-
-# --- reading back ------------------------------------------------------------------------------
-
-@dataclass
-class Inks:
-    """What a PDF paints with: for each colour space ("gray", "rgb", "cmyk", "cmy" — CMYK with
-    cyan, magenta or yellow in it — or another space's name) the pages that use it; and the most
-    total ink any CMYK (or gray) colour or image asks for, and on which page."""
-
-    pages: dict[str, list[int]] = field(default_factory=dict)
-    most_ink: float = 0.0
-    most_ink_page: int = 0
-
-    def used(self, space: str, page: int) -> None:
-        found = self.pages.setdefault(space, [])
-        if not found or found[-1] != page:
-            found.append(page)
-
-    def ink(self, total: float, page: int) -> None:
-        if total > self.most_ink + 1e-6:
-            self.most_ink, self.most_ink_page = total, page
-
-
-def read_inks(path: Path) -> Inks:
-    """Every colour the PDF at ``path`` sets, by page: operators of every page's content and of
-    every form and pattern it draws (once each: a form drawn on many pages counts on the first),
-    the colour space of every image, shading and transparency group."""
-    import pikepdf
-
-    found = Inks()
-    seen: set[tuple[int, int]] = set()
-    with pikepdf.open(path) as pdf:
-        for number, page in enumerate(pdf.pages, 1):
-            for stream, resources in _streams_of(page.obj, page.obj.get("/Resources"), seen):
-                _read_stream(stream, resources, number, found)
-            for thing in _things(page.obj.get("/Resources"), seen):
-                _read_thing(thing, number, found)
-    return found
-
-
-def _read_stream(stream, resources, page: int, found: Inks) -> None:
-    import pikepdf
-
-    spaces = {"fill": "gray", "stroke": "gray"}
-    for operands, operator in pikepdf.parse_content_stream(stream, " ".join(COLOUR_OPERATORS) + " BI"):
-        name = str(operator)
-        if name == "INLINE IMAGE":
-            space = operands[0].obj.get("/ColorSpace", operands[0].obj.get("/CS")) if operands else None
-            found.used(_space_of(space, resources) if space is not None else "mask", page)
-        elif name in ("g", "G"):
-            found.used("gray", page)
-            found.ink(1 - float(operands[0]), page)
-        elif name in ("rg", "RG"):
-            found.used("rgb", page)
-        elif name in ("k", "K"):
-            _cmyk(found, [float(v) for v in operands], page)
-        elif name in ("cs", "CS"):
-            space = _space_of(operands[0], resources)
-            spaces["fill" if name == "cs" else "stroke"] = space
-            if space not in ("gray", "rgb", "cmyk"):
-                found.used(space, page)
-        elif name in ("sc", "scn", "SC", "SCN"):
-            space = spaces["fill" if name.islower() else "stroke"]
-            values = [float(v) for v in operands if isinstance(v, (int, float, pikepdf.Object)) and _numeric(v)]
-            if space == "cmyk" and len(values) == 4:
-                _cmyk(found, values, page)
-            elif space == "gray" and len(values) == 1:
-                found.used("gray", page)
-                found.ink(1 - values[0], page)
-            elif space == "rgb":
-                found.used("rgb", page)
-
-
-def _numeric(value) -> bool:
-    try:
-        float(value)
-    except (TypeError, ValueError):
-        return False
-    return True
-
-
-def _cmyk(found: Inks, values: list[float], page: int) -> None:
-    c, m, y, k = values
-    found.used("cmy" if c > 0.001 or m > 0.001 or y > 0.001 else "cmyk", page)
-    found.ink(c + m + y + k, page)
-
-
-def _read_thing(thing, page: int, found: Inks) -> None:
-    """An image, shading or transparency group's colour space (an image's total ink too)."""
-    subtype = thing.get("/Subtype")
-    if subtype == "/Image":
-        if thing.get("/ImageMask", False):
-            return  # a stencil: painted in the fill colour, read with the operators
-        space = _space_of(thing.get("/ColorSpace"), None)
-        found.used(space, page)
-        if space == "cmyk":
-            _image_ink(thing, page, found)
-    elif "/ShadingType" in thing:
-        found.used(_space_of(thing.get("/ColorSpace"), None), page)
-    group = thing.get("/Group")
-    if group is not None and "/CS" in group:
-        found.used(_space_of(group.get("/CS"), None), page)
-
-
-def _image_ink(image, page: int, found: Inks) -> None:
-    import numpy
-    from pikepdf import PdfImage
-
-    try:
-        pixels = numpy.array(PdfImage(image).as_pil_image(), dtype=numpy.float32) / 255
-    except Exception:  # a filter pikepdf cannot decode: counted as full ink, never passed unseen
-        found.ink(4.0, page)
-        return
-    c, m, y = (pixels[..., i] for i in range(3))
-    if (c > 0.002).any() or (m > 0.002).any() or (y > 0.002).any():
-        found.used("cmy", page)
-    found.ink(float(pixels.sum(axis=-1).max()), page)
-
-
-def _space_of(space, resources) -> str:
-    """A colour space's kind: a device space by name, ICCBased by its component count, Indexed
-    by its base, Separation and DeviceN by what they are (a spot ink is named so)."""
-    import pikepdf
-
-    if space is None:
-        return "gray"
-    if isinstance(space, pikepdf.Name):
-        name = str(space)
-        if name in DEVICE:
-            return DEVICE[name]
-        if name == "/Pattern":
-            return "pattern"
-        named = (resources or {}).get("/ColorSpace", {}).get(name) if resources is not None else None
-        return _space_of(named, None) if named is not None else name.lstrip("/")
-    if isinstance(space, pikepdf.Array) and len(space):
-        family = str(space[0])
-        if family == "/ICCBased":
-            return "icc " + {1: "gray", 3: "rgb", 4: "cmyk"}.get(int(space[1].get("/N", 0)), "colour")
-        if family in ("/Indexed", "/I"):
-            return _space_of(space[1], resources)
-        if family == "/Pattern":
-            return _space_of(space[1], resources) if len(space) > 1 else "pattern"
-        if family == "/Separation":
-            return "gray" if str(space[1]) == "/Black" else f"spot {str(space[1]).lstrip('/')}"
-        return family.lstrip("/")
-    return "unknown"
-
-
-def ink_problems(found: Inks, space: str, service: str, limit: float | None = None) -> list[str]:
-    """What breaks the rule of ``space`` (``gray``: no RGB and no cyan, magenta or yellow ink
-    anywhere; ``cmyk``: no RGB, and at most ``limit`` total ink), each with its first pages."""
-    allowed = {"gray": {"gray", "cmyk", "pattern", "mask"},
-               "cmyk": {"gray", "cmyk", "cmy", "pattern", "mask", "icc gray", "icc cmyk"}}[space]
-    wanted = {"gray": "a black-and-white interior holds gray only",
-              "cmyk": f"{service}'s colour PDF/X holds CMYK only"}[space]
-    problems = []
-    for kind, pages in sorted(found.pages.items()):
-        if kind not in allowed:
-            what = {"rgb": "RGB colour", "icc rgb": "RGB colour", "cmy": "cyan, magenta or yellow ink",
-                    "icc gray": "an ICC-based gray (an embedded colour profile)",
-                    "icc cmyk": "an ICC-based CMYK (an embedded colour profile)"}.get(kind, f"colour in {kind}")
-            problems.append(f"{what} on {_pages(pages)}: {wanted}")
-    if space == "cmyk" and limit and found.most_ink > limit + 0.005:
-        problems.append(f"page {found.most_ink_page}: {found.most_ink * 100:.0f} % total ink, over {service}'s "
-                        f"{limit * 100:.0f} %")
-    return problems
-
-
-def _pages(pages: list[int]) -> str:
-    shown = ", ".join(map(str, pages[:5])) + (f" and {len(pages) - 5} more" if len(pages) > 5 else "")
-    return f"page{'s' * (len(pages) > 1)} {shown}"
-
-
-# --- walking the file ----------------------------------------------------------------------------
-
-def _streams_of(owner, resources, seen):
-    import pikepdf
-
-    contents = owner.get("/Contents") if owner.get("/Type") == "/Page" else owner
-    if contents is not None:
-        for stream in (contents if isinstance(contents, pikepdf.Array) else [contents]):
-            if stream.objgen != (0, 0) and stream.objgen in seen:
-                continue
-            seen.add(stream.objgen)
-            yield stream, resources
-    for child in _children(resources):
-        if child.objgen in seen:
-            continue
-        if child.get("/Subtype") == "/Form" or child.get("/PatternType") == 1:
-            yield from _streams_of(child, child.get("/Resources"), seen)
-
-
-def _children(resources):
-    if resources is None:
-        return
-    for key in ("/XObject", "/Pattern"):
-        for child in (resources.get(key) or {}).values():
-            yield child
-
-
-def _things(resources, seen, depth: int = 0):
-    """Images, shadings, groups: every object with a colour space of its own the resources reach."""
-    if resources is None or depth > 20:
-        return
-    for key in ("/XObject", "/Pattern", "/Shading"):
-        for child in (resources.get(key) or {}).values():
-            marker = ("thing", *child.objgen)
-            if child.objgen != (0, 0) and marker in seen:
-                continue
-            seen.add(marker)
-            yield child
-            if "/Shading" in child:
-                yield child.Shading
-            yield from _things(child.get("/Resources"), seen, depth + 1)

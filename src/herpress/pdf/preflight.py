@@ -74,9 +74,15 @@ def preflight(path: Path, profile: Profile, expected: Expected, interior: bool =
     if images and draws_images(reader):  # opening every page with pdfium is most of preflight's time
         report.warnings += low_resolution_images(path)
     if inks in ("gray", "cmyk"):
-        from .inks import TOTAL_INK, ink_problems, read_inks
+        from .inkcheck import ink_problems, read_inks, rendered_ink
+        from .inks import TOTAL_INK
 
-        report.errors += ink_problems(read_inks(path), inks, profile.service, TOTAL_INK.get(profile.name))
+        limit = TOTAL_INK.get(profile.name)
+        report.errors += ink_problems(read_inks(path), inks, profile.service, limit)
+        if inks == "cmyk" and limit:  # what the printer's own check measures: ink on a CMYK render
+            report.errors += [f"page {number}: {ink * 100:.0f} % total ink on the CMYK proof, over "
+                              f"{profile.service}'s {limit * 100:.0f} %"
+                              for number, ink in enumerate(rendered_ink(path), 1) if ink > limit + 0.005]
     elif profile.cmyk and uses_rgb(reader):
         report.warnings.append("RGB colour on some pages (charts, cover colours): the printer will convert it to CMYK")
     return report
