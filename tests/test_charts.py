@@ -351,13 +351,13 @@ def test_charts_missing_from_the_cache_are_drawn_while_the_caller_goes_on(tmp_pa
 
     go, real = tmp_path / "go", draw._render
 
-    def render_when_told(spec, fonts):
+    def render_when_told(*args):
         deadline = time.monotonic() + 30  # drawn in the caller's process, it would wait for nothing
         while not go.exists():
             if time.monotonic() > deadline:
                 raise AssertionError("the chart was drawn before the caller went on")
             time.sleep(0.01)
-        return real(spec, fonts)
+        return real(*args)
 
     monkeypatch.setattr(draw, "_render", render_when_told)  # the forked process inherits it
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
@@ -375,7 +375,7 @@ def test_charts_missing_from_the_cache_are_drawn_while_the_caller_goes_on(tmp_pa
 def test_an_error_in_the_drawing_process_reaches_the_caller(tmp_path, monkeypatch):
     from herpress.charts import draw
 
-    def fail(spec, fonts):
+    def fail(*args):
         raise BookError("font file for charts not found", "styles/fonts/missing.otf")
 
     monkeypatch.setattr(draw, "_render", fail)
@@ -402,3 +402,177 @@ def test_a_book_that_stops_on_a_problem_leaves_no_process_drawing_its_charts(tmp
         load_book(book, cache_dir=tmp_path / "cache")
     assert multiprocessing.active_children() == []
     assert sorted(p.suffix for p in (tmp_path / "cache").iterdir()) == [".png", ".svg", ".svg"]  # drawn and kept
+
+
+# --- a black-and-white interior: the print SVG in greys ----------------------
+
+STEP = 12  # L* that any two series' tones keep apart in grey, at least
+FIVE = '''series = ["Theatres", "Streaming", "Rental", "Broadcast", "Festivals"]
+unit = "%"
+[data]
+"2013" = [40, 25, 15, 12, 8]
+"2014" = [30, 30, 18, 12, 10]
+"2015" = [20, 42, 16, 14, 8]
+'''
+GREY = {
+    "stacked-bar": HEAD.format(type="stacked-bar") + FIVE,
+    "line": HEAD.format(type="line") + FIVE,
+    "pie": POLL.replace('"bar"', '"pie"') + "Confusing = 5\n",  # six slices
+    "donut": POLL.replace('"bar"', '"donut"'),
+}
+SVG_NS = {"s": "http://www.w3.org/2000/svg", "x": "http://www.w3.org/1999/xlink"}
+
+
+def painted(svg: bytes) -> set[str]:
+    """Every colour the SVG fills or strokes with, in a style or an attribute."""
+    import re
+
+    found = re.findall(r'\b(?:fill|stroke)(?::\s*|=")([^;"\s]+)', svg.decode())
+    return {c for c in found if c != "none" and not c.startswith("url(")}
+
+
+def neutral(colour: str) -> bool:
+    return len(colour) == 7 and colour[0] == "#" and colour[1:3] == colour[3:5] == colour[5:7]
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two colours, from their CIE L*."""
+    from herpress.charts._style import lightness
+
+    def luminance(c):
+        lum = lightness(c)
+        return ((lum + 16) / 116) ** 3 if lum > 8 else lum / 903.3
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _style(element) -> dict[str, str]:
+    items = (item.partition(":") for item in element.get("style", "").split(";"))
+    return {key.strip(): value.strip() for key, _, value in items if key.strip()}
+
+
+def series_looks(kind: str, svg: bytes) -> list[tuple[str, tuple]]:
+    """Each series' (or slice's) tone and what else tells it apart: for fills the hatch (the
+    outline of its pattern's lines; None for a plain fill), for lines the dashes and the marker."""
+    from lxml import etree
+
+    tree = etree.fromstring(svg)
+    if kind == "line":
+        looks = []
+        for line in tree.xpath("//s:g[@id='legend_1']/s:g[starts-with(@id, 'line2d_')]", namespaces=SVG_NS):
+            style = _style(line.find("s:path", SVG_NS))
+            marker = line.find(".//s:use", SVG_NS).get(f"{{{SVG_NS['x']}}}href")[1:]
+            outline = tree.xpath(f"//s:path[@id='{marker}']/@d", namespaces=SVG_NS)[0]
+            looks.append((style["stroke"], (style.get("stroke-dasharray", "solid"), outline)))
+        return looks
+    where = "s:g[@id='legend_1']" if kind == "stacked-bar" else "s:g[@id='axes_1']"
+    looks = []
+    for patch in tree.xpath(f"//{where}/s:g[starts-with(@id, 'patch_')]/s:path", namespaces=SVG_NS):
+        fill = _style(patch)["fill"]
+        if not fill.startswith("url("):
+            looks.append((fill, (None,)))
+            continue
+        (pattern,) = tree.xpath(f"//s:pattern[@id='{fill[5:-1]}']", namespaces=SVG_NS)
+        hatch = pattern.find("s:path", SVG_NS)
+        looks.append((pattern.find("s:rect", SVG_NS).get("fill"),
+                      ("".join(hatch.get("d").split()), _style(hatch)["stroke"])))
+    return looks
+
+
+@pytest.mark.parametrize("kind", sorted(GREY))
+def test_grey_print_svg_tells_series_apart_by_tone_and_pattern(kind):
+    """A black-and-white interior prints hues as like greys: the print SVG is drawn in neutral
+    greys whose series differ in lightness and also by hatch (fills) or dash and marker (lines);
+    the ebooks, read in colour, keep their colours."""
+    from herpress.charts._style import lightness
+
+    spec = parse(GREY[kind])
+    images = draw_chart(spec, fonts=FONTS, cache_dir=None, print_tones="gray")
+    assert painted(images.svg) and all(neutral(c) for c in painted(images.svg)), painted(images.svg)
+    looks = series_looks(kind, images.svg)
+    count = len(spec.series) if kind == "line" or kind == "stacked-bar" else len(spec.categories)
+    assert len(looks) == count, looks
+    tones = [lightness(tone) for tone, _ in looks]
+    gaps = [abs(a - b) for i, a in enumerate(tones) for b in tones[i + 1:]]
+    assert min(gaps) >= STEP, tones
+    assert len({pattern for _, pattern in looks}) == count, looks
+    if kind != "line":  # a hatch reads on its ground (non-text contrast: 3:1)
+        assert all(contrast(tone, pattern[1]) >= 3 for tone, pattern in looks if pattern[0]), looks
+    assert any(not neutral(c) for c in painted(images.outlined))
+    colour = draw_chart(spec, fonts=FONTS, cache_dir=None)   # the colour print SVG is in colour still
+    assert any(not neutral(c) for c in painted(colour.svg)) and colour.outlined == images.outlined
+
+
+def test_grey_segment_labels_read_on_their_fills():
+    """A stacked segment's value is set on a box of the segment's tone: white or ink, whichever
+    reads (4.5:1, WCAG's for small text), on every grey."""
+    from lxml import etree
+
+    svg = draw_chart(parse(GREY["stacked-bar"]), fonts=FONTS, cache_dir=None, print_tones="gray").svg
+    labels = etree.fromstring(svg).xpath("//s:g[starts-with(@id, 'text_')][s:g[starts-with(@id, 'patch_')]]",
+                                         namespaces=SVG_NS)
+    pairs = {(_style(label.find("s:g/s:path", SVG_NS))["fill"], _style(label.find("s:text", SVG_NS))["fill"])
+             for label in labels}
+    assert len({ground for ground, _ in pairs}) == 5, pairs   # a label on each series
+    assert all(contrast(ground, text) >= 4.5 for ground, text in pairs), pairs
+
+
+def test_grey_and_colour_print_svgs_are_cached_apart(tmp_path, monkeypatch):
+    """The colour print SVG is never served for grey, nor the grey for colour; the ebooks' images,
+    in colour for both, are drawn once."""
+    from herpress.charts import draw
+
+    drawn, real = [], draw._render
+
+    def render(spec, fonts, print_tones, ebooks):
+        drawn.append((print_tones, ebooks))
+        return real(spec, fonts, print_tones, ebooks)
+
+    monkeypatch.setattr(draw, "_render", render)
+    spec = parse(GREY["stacked-bar"])
+    colour = draw_chart(spec, fonts=FONTS, cache_dir=tmp_path)
+    gray = draw_chart(spec, fonts=FONTS, cache_dir=tmp_path, print_tones="gray")
+    assert drawn == [("color", True), ("gray", False)]   # only the grey print SVG was drawn
+    assert gray.cached is False and gray.svg != colour.svg and all(neutral(c) for c in painted(gray.svg))
+    assert (gray.outlined, gray.png) == (colour.outlined, colour.png)
+    key = cache_key(spec, FONTS)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [f"{key}.svg", f"{key}.gray.svg", f"{key}.outlined.svg", f"{key}.png"])
+    for tones, first in (("color", colour), ("gray", gray), ("color", colour)):
+        again = draw_chart(spec, fonts=FONTS, cache_dir=tmp_path, print_tones=tones)
+        assert again.cached is True and (again.svg, again.outlined, again.png) == (first.svg, first.outlined, first.png)
+    assert len(drawn) == 2
+    fresh = draw_chart(spec, fonts=FONTS, cache_dir=tmp_path / "fresh", print_tones="gray")  # grey first
+    assert fresh.svg == gray.svg and (fresh.outlined, fresh.png) == (colour.outlined, colour.png)
+    assert drawn[-1] == ("gray", True)
+    with pytest.raises(ValueError, match="print_tones"):
+        draw_chart(spec, fonts=FONTS, cache_dir=tmp_path, print_tones="grey")
+
+
+def test_the_drawing_process_draws_the_print_svg_in_grey(tmp_path, monkeypatch):
+    from herpress.charts import draw
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    spec = parse(GREY["pie"])
+    (images,) = draw.draw_charts([spec], fonts=FONTS, cache_dir=tmp_path, print_tones="gray")()
+    assert images.cached is False and all(neutral(c) for c in painted(images.svg))
+    assert (tmp_path / f"{cache_key(spec, FONTS)}.gray.svg").read_bytes() == images.svg
+    assert any(not neutral(c) for c in painted(images.outlined))
+
+
+@pytest.mark.parametrize("interior, profile, grey", [("bw", "kdp", True), ("color", "kdp", False),
+                                                     ("bw", "screen", False)])
+def test_the_book_prints_its_charts_in_grey_on_a_black_and_white_interior(tmp_path, interior, profile, grey):
+    from checks import write_manuscript
+
+    from herpress.reader import load_book
+
+    chart = "```chart\n" + GREY["stacked-bar"] + "```\n"
+    toml = (f'[book]\ntitle = "T"\n[contents]\nchapters = ["a.md"]\n'
+            f'[print]\ninterior = "{interior}"\nprofile = "{profile}"\n')
+    book = load_book(write_manuscript(tmp_path / "book", {"book.toml": toml, "a.md": f"# A\n\n{chart}"}),
+                     cache_dir=tmp_path / "cache")
+    (figure,) = book.figures
+    printed, ebook = book.assets[figure.print_svg_name].data, book.assets[figure.svg_name].data
+    assert all(neutral(c) for c in painted(printed)) is grey
+    assert any(not neutral(c) for c in painted(ebook))

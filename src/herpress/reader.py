@@ -72,8 +72,11 @@ def load_book(book_dir: Path, cache_dir: Path | None = None, chapter_cache: Chap
         with problems.collecting():
             chapters.append(converter.chapter(entry))
     converter.incomplete = bool(problems)  # references into a chapter that could not be read are not its fault
+    gray = source.config.print.interior == "bw" and source.config.print.profile != "screen"  # grey ink (the
+    # screen PDF is read in colour): the print SVGs in greys, series apart by tone and hatch, not by hue
     charts = draw_charts([figure.spec for chapter in chapters for figure in chapter.figures],
-                         fonts=styles.chart_fonts(style_dirs), cache_dir=cache_dir)  # meanwhile, on another core
+                         fonts=styles.chart_fonts(style_dirs), cache_dir=cache_dir,  # meanwhile, on another core
+                         print_tones="gray" if gray else "color")
     try:
         return _finish(source, metadata, style_dirs, chapters, converter, problems, charts)
     except BaseException as error:  # no book: the drawing process ends with the reading

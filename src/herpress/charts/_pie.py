@@ -37,11 +37,11 @@ def _spread(wanted: list[float], heights: list[float], low: float, high: float) 
     return ys
 
 
-def draw_pie(fig, spec) -> None:
+def draw_pie(fig, spec, inks: S.Inks) -> None:
     width, height = fig.get_figwidth(), fig.get_figheight()
     ax = fig.add_axes((0, 0, 1, 1))
     values = spec.series[0][1]
-    colours = [S.PALETTE[i % len(S.PALETTE)] for i in range(len(values))]
+    colours = [inks.fill(i) for i in range(len(values))]
     ring = {"width": 0.42} if spec.type == "donut" else {}
     wedges, _ = ax.pie(values, colors=colours, startangle=90, counterclock=False,
                        radius=RADIUS, normalize=True,

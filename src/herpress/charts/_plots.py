@@ -21,22 +21,23 @@ def figure_size(spec) -> tuple[float, float]:
     return S.WIDTH_IN, S.HEIGHT_IN
 
 
-def draw(fig, spec) -> None:
+def draw(fig, spec, inks: S.Inks) -> None:
+    """Draw ``spec`` into ``fig`` in ``inks`` (:data:`herpress.charts._style.TONES`)."""
     if spec.type in ("pie", "donut"):
-        draw_pie(fig, spec)
+        draw_pie(fig, spec, inks)
         return
     fig.set_layout_engine("constrained", w_pad=0.04, h_pad=0.04)
     ax = fig.add_subplot()
     {"bar": _bar, "column": _column, "line": _line, "stacked-bar": _stacked}[spec.type](
-        fig, ax, spec)
+        fig, ax, spec, inks)
 
 
-def _bar(fig, ax, spec) -> None:
+def _bar(fig, ax, spec, inks) -> None:
     values = spec.series[0][1]
     rows = range(len(values))
     base = A.log_base(values) if spec.log_scale else 0.0
     A.value_axis(ax, "x", spec)
-    ax.barh(rows, [v - base for v in values], left=base, height=0.62, color=S.MAIN)
+    ax.barh(rows, [v - base for v in values], left=base, height=0.62, color=inks.main)
     size = A.row_font(fig, len(values))
     ax.set_yticks(rows, A.categories(spec, 26), fontsize=size)
     ax.tick_params(axis="y", length=0, pad=4)
@@ -55,12 +56,12 @@ def _bar(fig, ax, spec) -> None:
     drop_colliding(fig, texts)
 
 
-def _column(fig, ax, spec) -> None:
+def _column(fig, ax, spec, inks) -> None:
     values = spec.series[0][1]
     cols = range(len(values))
     base = A.log_base(values) if spec.log_scale else 0.0
     A.value_axis(ax, "y", spec)
-    ax.bar(cols, [v - base for v in values], bottom=base, width=0.62, color=S.MAIN)
+    ax.bar(cols, [v - base for v in values], bottom=base, width=0.62, color=inks.main)
     ax.set_xticks(cols, A.categories(spec, max(8, 72 // len(values))))
     ax.tick_params(axis="x", length=0, pad=4)
     ax.set_xlim(-0.55, len(values) - 0.45)
@@ -91,7 +92,7 @@ def _crowded_categories(fig, ax, spec) -> None:
         thin_ticks(fig, ax.xaxis)
 
 
-def _line(fig, ax, spec) -> None:
+def _line(fig, ax, spec, inks) -> None:
     points = range(len(spec.categories))
     A.value_axis(ax, "y", spec)
     ax.set_xticks(points, A.categories(spec, max(8, 72 // len(spec.categories))))
@@ -99,7 +100,7 @@ def _line(fig, ax, spec) -> None:
     several = len(spec.series) > 1
     first, extremes, rest = [], [], []
     for s, (name, values) in enumerate(spec.series):
-        colour = S.PALETTE[s % len(S.PALETTE)] if several else S.MAIN
+        colour = inks.line(s) if several else inks.main
         ax.plot(points, values, color=colour, linestyle=S.DASHES[s % 8],
                 marker=S.MARKERS[s % 8] if len(values) <= 2 * DENSE_LINE else None,
                 markeredgecolor="white", markeredgewidth=0.5,
@@ -143,14 +144,14 @@ def _legend(ax, spec) -> None:
               ncols=min(len(spec.series), 4), handlelength=2.2, columnspacing=1.2)
 
 
-def _stacked(fig, ax, spec) -> None:
+def _stacked(fig, ax, spec, inks) -> None:
     rows = range(len(spec.categories))
     A.value_axis(ax, "x", spec)
     left = [0.0] * len(spec.categories)
     inside = []
     size = A.row_font(fig, len(spec.categories))
     for s, (name, values) in enumerate(spec.series):
-        colour = S.PALETTE[s % len(S.PALETTE)]
+        colour = inks.fill(s)
         bars = ax.barh(rows, values, left=left, height=0.62, color=colour,
                        hatch=S.HATCHES[s % 8], hatchcolor=S.hatch_on(colour),
                        edgecolor="white", linewidth=0.6, label=S.plain(name))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 WIDTH_IN = 4.5          # text width of the print page
 HEIGHT_IN = 2.8
@@ -32,6 +33,44 @@ PALETTE = (
     "#009E73",  # green       58
     "#CC79A7",  # purple      61
 )
+#: A black-and-white interior ([print] interior = "bw") prints hues as greys of their L*: sky
+#: blue and orange above both as L* 70, green and purple as 58 and 61. There series differ by tone,
+#: in neutral greys (r = g = b), and by hatch, marker, dash or label too. One series: the grey the
+#: colour MAIN prints as (L* 46).
+GRAY_MAIN = "#6d6d6d"
+#: Fills (stacked bars, slices), dark and light in turns: the first six at least 13.4 L* apart
+#: pairwise (22.2, 89.9, 49.2, 35.7, 62.8, 76.2), the last two halve gaps (28.9, 83.1: 6.7 from
+#: the nearest; their hatches differ). L* 50–60 is left out: text_on sets white there, under
+#: 4.5:1 (3.2 at L* 60), and INK would reach 4.5:1 only from L* 57. On these tones its white
+#: reads at 4.6:1 or more, its INK at 5.5:1 or more. The ends stay printable: #353535 is some
+#: 79 % ink, #e2e2e2 some 11 %.
+GRAY_PALETTE = ("#353535", "#e2e2e2", "#757575", "#545454", "#989898", "#bcbcbc", "#444444", "#cfcfcf")
+#: Lines: their value labels are set in the line's tone on white, so only tones of L* 50 or less
+#: (4.5:1 on white); the first five at least 12.1 L* apart (0, 49.4, 24.9, 12.7, 37.4), then 6.3,
+#: 18.9, 43.6 (5.9 from the nearest). Dashes and markers do most of the telling apart.
+GRAY_LINES = ("#000000", "#767676", "#3b3b3b", "#212121", "#585858", "#141414", "#2e2e2e", "#676767")
+
+
+@dataclass(frozen=True)
+class Inks:
+    """The colours a chart is drawn in: ``main`` for a single series, ``palette`` for the series
+    of stacked bars and the slices of pies, ``lines`` for the series of line charts."""
+
+    main: str
+    palette: tuple[str, ...]
+    lines: tuple[str, ...]
+
+    def fill(self, series: int) -> str:
+        return self.palette[series % len(self.palette)]
+
+    def line(self, series: int) -> str:
+        return self.lines[series % len(self.lines)]
+
+
+COLOUR = Inks(MAIN, PALETTE, PALETTE)
+GRAY = Inks(GRAY_MAIN, GRAY_PALETTE, GRAY_LINES)
+TONES = {"color": COLOUR, "gray": GRAY}   # draw_chart's print_tones
+
 #: Hatches so segments also differ in black-and-white print.
 HATCHES = (None, "////", "...", "\\\\\\\\", "xxx", "---", "ooo", "+++")
 #: Lines: markers and dashes for the same reason.

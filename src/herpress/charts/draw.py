@@ -4,6 +4,11 @@ Two SVGs: for print, the labels as text (the layout sets them in the book's char
 PDF embeds and its text keeps); for ebooks, the labels as outlines of that face (``outlined``): an
 SVG shown by an ``img`` reads no font of the EPUB's, and a reading system's own face is wider.
 
+``print_tones="gray"`` draws the print SVG in greys (a black-and-white interior: hues alone would
+print as like greys); the ebooks, read in colour, keep the colour drawing. The grey print SVG is
+cached as ``KEY.gray.svg`` beside the colour ``KEY.svg``: neither is served for the other, and the
+ebooks' images (``KEY.outlined.svg``, ``KEY.png``) are shared, drawn once.
+
 Importing this module is cheap: matplotlib is imported only when a chart
 must really be drawn, so a build whose charts are all cached never loads it.
 """
@@ -20,6 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from herpress.cache import write_atomically
+from herpress.charts._style import TONES
 from herpress.charts.spec import ChartSpec
 from herpress.errors import BookError
 from herpress.forked import cores, detach_streams
@@ -30,7 +36,7 @@ _registered: dict[str, str] = {}   # font file -> family name, across calls
 
 @dataclass(frozen=True)
 class ChartImages:
-    svg: bytes  # labels as text: for print
+    svg: bytes  # labels as text: for print, in the print tones ("color" or "gray")
     png: bytes
     cached: bool   # True when all came from the cache and matplotlib was not used
     outlined: bytes = b""  # labels as outlines: for ebooks
@@ -38,7 +44,8 @@ class ChartImages:
 
 def cache_key(spec: ChartSpec, fonts: Sequence[Path]) -> str:
     """Name of the cache files: the spec's digest, mixed with the fonts' contents
-    when fonts are given (other fonts draw other pictures)."""
+    when fonts are given (other fonts draw other pictures). The print SVG's tones are in its
+    file's name (:func:`_files`): the ebooks' images are the same for both."""
     if not fonts:
         return spec.digest()
     digest = hashlib.sha256(spec.digest().encode())
@@ -63,31 +70,40 @@ def _font_digest(font: Path, size: int, mtime_ns: int) -> bytes:
     return hashlib.sha256(font.read_bytes()).digest()
 
 
-def draw_chart(spec: ChartSpec, *, fonts: Sequence[Path], cache_dir: Path | None) -> ChartImages:
-    """SVG and PNG of ``spec`` in ``fonts`` (the first is the main family).
+def draw_chart(spec: ChartSpec, *, fonts: Sequence[Path], cache_dir: Path | None,
+               print_tones: str = "color") -> ChartImages:
+    """SVG and PNG of ``spec`` in ``fonts`` (the first is the main family); the print SVG in
+    ``print_tones`` ("color" or "gray"), the ebooks' images in colour.
 
     With a ``cache_dir``, images are looked up under a name derived from the
-    spec and fonts, and stored there after drawing.
+    spec and fonts (:func:`_files`), and stored there after drawing.
     """
     fonts = [Path(f) for f in fonts]
+    _check_tones(print_tones)
     if cache_dir is None:
-        svg, outlined, png = _render(spec, fonts)
+        svg, outlined, png = _render(spec, fonts, print_tones, True)
         return ChartImages(svg=svg, png=png, cached=False, outlined=outlined)
-    cache_dir = Path(cache_dir)
-    key = cache_key(spec, fonts)
-    cached = _cached(cache_dir, key)
+    files = _files(Path(cache_dir), cache_key(spec, fonts), print_tones)
+    cached = _cached(files)
     if cached is not None:
         return cached
-    svg, outlined, png = _render(spec, fonts)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    write_atomically(cache_dir / f"{key}.svg", svg)
-    write_atomically(cache_dir / f"{key}.outlined.svg", outlined)
-    write_atomically(cache_dir / f"{key}.png", png)
+    ebooks = _read(files[1:]) if print_tones != "color" else None  # only a grey print SVG missing: it alone is drawn
+    drawn = _render(spec, fonts, print_tones, ebooks is None)
+    files[0].parent.mkdir(parents=True, exist_ok=True)
+    for file, image in zip(files, drawn):
+        if image is not None:
+            write_atomically(file, image)
+    svg, outlined, png = drawn if ebooks is None else (drawn[0], *ebooks)
     return ChartImages(svg=svg, png=png, cached=False, outlined=outlined)
 
 
-def draw_charts(specs: Sequence[ChartSpec], *, fonts: Sequence[Path],
-                cache_dir: Path | None) -> Callable[[], list[ChartImages]]:
+def _check_tones(print_tones: str) -> None:
+    if print_tones not in TONES:
+        raise ValueError(f"print_tones must be one of {', '.join(TONES)}, not {print_tones!r}")
+
+
+def draw_charts(specs: Sequence[ChartSpec], *, fonts: Sequence[Path], cache_dir: Path | None,
+                print_tones: str = "color") -> Callable[[], list[ChartImages]]:
     """Draw ``specs`` like :func:`draw_chart`; the returned function gives their images.
 
     Charts the cache lacks are drawn in a forked process when the machine has a second core,
@@ -95,10 +111,13 @@ def draw_charts(specs: Sequence[ChartSpec], *, fonts: Sequence[Path],
     waits for them and raises their errors. Otherwise everything is drawn before returning.
     """
     fonts = [Path(f) for f in fonts]
-    cached = [_cached(Path(cache_dir), cache_key(spec, fonts)) if cache_dir is not None else None for spec in specs]
+    _check_tones(print_tones)
+    cached = [_cached(_files(Path(cache_dir), cache_key(spec, fonts), print_tones)) if cache_dir is not None else None
+              for spec in specs]
     missing = [spec for spec, images in zip(specs, cached) if images is None]
     if not missing or cores() < 2:
-        images = [found or draw_chart(spec, fonts=fonts, cache_dir=cache_dir) for spec, found in zip(specs, cached)]
+        images = [found or draw_chart(spec, fonts=fonts, cache_dir=cache_dir, print_tones=print_tones)
+                  for spec, found in zip(specs, cached)]
         done = lambda: images  # noqa: E731
         done.abandon = lambda interrupted=False: None
         return done
@@ -106,7 +125,8 @@ def draw_charts(specs: Sequence[ChartSpec], *, fonts: Sequence[Path],
 
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    worker = context.Process(target=_draw_in_worker, args=(missing, fonts, cache_dir, sender, receiver), daemon=True)
+    worker = context.Process(target=_draw_in_worker, args=(missing, fonts, cache_dir, print_tones, sender, receiver),
+                             daemon=True)
     worker.start()
     sender.close()
     drawn: list[ChartImages] = []
@@ -143,22 +163,38 @@ def draw_charts(specs: Sequence[ChartSpec], *, fonts: Sequence[Path],
     return result
 
 
-def _draw_in_worker(specs: list[ChartSpec], fonts: Sequence[Path], cache_dir: Path | None, sender, receiver) -> None:
+def _draw_in_worker(specs: list[ChartSpec], fonts: Sequence[Path], cache_dir: Path | None, print_tones: str,
+                    sender, receiver) -> None:
     receiver.close()  # the parent's end, copied at the fork: were it open here, a parent that closed
     # its own (abandon) would leave this process writing to a pipe nobody reads, for ever
     detach_streams()
     try:
-        sender.send(("done", [draw_chart(spec, fonts=fonts, cache_dir=cache_dir) for spec in specs]))
+        sender.send(("done", [draw_chart(spec, fonts=fonts, cache_dir=cache_dir, print_tones=print_tones)
+                              for spec in specs]))
     except BaseException as error:
         sender.send(("error", error if isinstance(error, BookError) else RuntimeError(f"{type(error).__name__}: {error}")))
 
 
-def _cached(cache_dir: Path, key: str) -> ChartImages | None:
+def _files(cache_dir: Path, key: str, print_tones: str) -> tuple[Path, Path, Path]:
+    """The cache files of the print SVG, the outlined SVG and the PNG: the print SVG's name says its
+    tones (``KEY.svg`` in colour, ``KEY.gray.svg`` in grey), the ebooks' are the same for both."""
+    print_svg = f"{key}.svg" if print_tones == "color" else f"{key}.{print_tones}.svg"
+    return cache_dir / print_svg, cache_dir / f"{key}.outlined.svg", cache_dir / f"{key}.png"
+
+
+def _read(files: Sequence[Path]) -> list[bytes] | None:
     try:
-        return ChartImages(svg=(cache_dir / f"{key}.svg").read_bytes(), png=(cache_dir / f"{key}.png").read_bytes(),
-                           cached=True, outlined=(cache_dir / f"{key}.outlined.svg").read_bytes())
+        return [file.read_bytes() for file in files]
     except OSError:
         return None
+
+
+def _cached(files: tuple[Path, Path, Path]) -> ChartImages | None:
+    images = _read(files)
+    if images is None:
+        return None
+    svg, outlined, png = images
+    return ChartImages(svg=svg, png=png, cached=True, outlined=outlined)
 
 
 def _families(fonts: Sequence[Path]) -> list[str]:
@@ -178,7 +214,14 @@ def _families(fonts: Sequence[Path]) -> list[str]:
     return list(dict.fromkeys(_registered[os.fspath(font.resolve())] for font in fonts))
 
 
-def _render(spec: ChartSpec, fonts: Sequence[Path]) -> tuple[bytes, bytes, bytes]:
+def _render(spec: ChartSpec, fonts: Sequence[Path], print_tones: str,
+            ebooks: bool) -> tuple[bytes, bytes | None, bytes | None]:
+    """The print SVG in ``print_tones``; with ``ebooks``, the outlined SVG and the PNG in colour
+    (else None). In colour all three come from one drawing; in grey the print SVG has its own.
+
+    The colour drawing is saved as a text SVG first whatever the tones: each save lays the figure
+    out again (constrained layout), shifting it by some 1e-5 pt, and the ebooks' images must come
+    out byte for byte the same whichever edition drew them first."""
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -187,17 +230,31 @@ def _render(spec: ChartSpec, fonts: Sequence[Path]) -> tuple[bytes, bytes, bytes
     from herpress.epub.raster import opaque  # the stores refuse an alpha channel (the Kindle edition's PNG)
 
     families = _families(fonts)
-    with matplotlib.rc_context(_style.rc(families)):
+    metadata = {"Date": None, "Title": spec.title, "Description": spec.description}
+
+    def drawn(inks):
         fig = Figure(figsize=_plots.figure_size(spec), dpi=100)
         FigureCanvasAgg(fig)
-        _plots.draw(fig, spec)
-        svg, outlined, png = io.BytesIO(), io.BytesIO(), io.BytesIO()
-        metadata = {"Date": None, "Title": spec.title, "Description": spec.description}
-        fig.savefig(svg, format="svg", metadata=metadata)
-        with matplotlib.rc_context({"svg.fonttype": "path"}):
-            fig.savefig(outlined, format="svg", metadata=metadata)
-        fig.savefig(png, format="png", dpi=PNG_DPI, metadata={"Software": None})
-    return svg.getvalue(), _paths_complete(outlined.getvalue()), opaque(png.getvalue())  # written RGBA even on a white face
+        _plots.draw(fig, spec, inks)
+        return fig
+
+    def saved(fig, **options) -> bytes:
+        out = io.BytesIO()
+        fig.savefig(out, **options)
+        return out.getvalue()
+
+    svg = outlined = png = None
+    with matplotlib.rc_context(_style.rc(families)):
+        if ebooks or print_tones == "color":
+            colour = drawn(_style.COLOUR)
+            svg = saved(colour, format="svg", metadata=metadata)
+        if ebooks:
+            with matplotlib.rc_context({"svg.fonttype": "path"}):
+                outlined = _paths_complete(saved(colour, format="svg", metadata=metadata))
+            png = opaque(saved(colour, format="png", dpi=PNG_DPI, metadata={"Software": None}))  # RGBA even on white
+        if print_tones != "color":
+            svg = saved(drawn(_style.TONES[print_tones]), format="svg", metadata=metadata)
+    return svg, outlined, png
 
 
 _PATH_WITHOUT_D = re.compile(rb"<path(?![^>]*\sd=)([^>]*)/>")
