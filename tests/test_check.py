@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import json
 
 import pytest
@@ -62,6 +64,14 @@ def test_unused_glossary_term_is_a_warning(book):
 def test_invalid_isbn(book):
     toml = book / "manuscript" / "book.toml"
     toml.write_text(toml.read_text().replace('identifier = "urn:uuid:', 'isbn = "978-0-306-40615-6"\nidentifier = "urn:uuid:'))
+    (finding,) = check(book)  # refused as book.toml is read, at its line
+    assert finding.file == "manuscript/book.toml" and finding.line and "fails its check digit" in finding.message
+
+
+def test_an_isbn_identifier_with_a_wrong_check_digit(book):
+    toml = book / "manuscript" / "book.toml"
+    text = toml.read_text()
+    toml.write_text(re.sub(r'identifier = "[^"]*"', 'identifier = "urn:isbn:978-0-306-40615-6"', text))
     (finding,) = check(book)
     assert finding.code == "isbn" and finding.file == "manuscript/book.toml" and finding.line
 

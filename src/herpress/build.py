@@ -56,13 +56,13 @@ def read_book(book_dir: Path, profile: str | None = None, report: Report = lambd
     out = output_dir(book_dir)
     report("Reading the manuscript")
     source = source or open_book(book_dir)
+    if profile:  # before the reading: the charts are drawn for the profile's inks (gray or colour)
+        from .pdf.profiles import get
+
+        source.config.print.profile = get(profile).name
     book = load_book(book_dir, cache_dir=out / ".cache" / "charts",
                      chapter_cache=cache.ChapterCache.for_book(source.base, cache.cache_dir(out) / "chapters"),
                      source=source)
-    if profile:
-        from .pdf.profiles import get
-
-        book.print_settings.profile = get(profile).name
     return book
 
 
@@ -193,24 +193,31 @@ def _record(out: Path, result: BuildResult, keys: dict[str, str], facts: dict[st
         pass
 
 
-def cover(book_dir: Path, *, profile: str | None = None, paper: str | None = None, output: Path | None = None,
-          report: Report = lambda message: None) -> BuildResult:
-    """The full-wrap cover, its spine sized from the interior's real page count."""
+def cover(book_dir: Path, *, profile: str | None = None, paper: str | None = None, binding: str | None = None,
+          output: Path | None = None, report: Report = lambda message: None) -> BuildResult:
+    """The full-wrap cover (the paperback's, or the hardcover's case), its spine sized from the
+    interior's real page count."""
     from .sources import open_book
 
     open_book(book_dir)
     with book_lock(output_dir(book_dir)), tempdirs.cleaned():
-        return _cover(book_dir, profile=profile, paper=paper, output=output, report=report)
+        return _cover(book_dir, profile=profile, paper=paper, binding=binding, output=output, report=report)
 
 
-def _cover(book_dir: Path, *, profile: str | None, paper: str | None, output: Path | None, report: Report) -> BuildResult:
-    from .pdf.cover import write_cover
+def _cover(book_dir: Path, *, profile: str | None, paper: str | None, binding: str | None, output: Path | None,
+           report: Report) -> BuildResult:
+    from .pdf.cover import hardcover, write_cover
     from .pdf.interior import layout
+    from .pdf.profiles import get
 
     out = output_dir(book_dir)
     book = read_book(book_dir, profile, report)
     if paper:
         book.print_settings.paper = paper
+    if binding:
+        book.print_settings.binding = binding
+    if book.print_settings.binding == "hardcover":  # its trim, before the interior is laid out
+        hardcover(book.print_settings.trim, get(book.print_settings.profile))
     report("Laying out the interior to count its pages")
     pages = layout(book).page_count
     result = BuildResult(book, page_count=pages)

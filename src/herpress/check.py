@@ -175,12 +175,15 @@ def links(book: Book, sources: _Sources) -> list[Finding]:
 
 
 def isbn_valid(value: str) -> bool:
-    digits = re.sub(r"[\s-]", "", value).upper()
-    if re.fullmatch(r"\d{13}", digits):
-        return sum(int(d) * (1 if n % 2 == 0 else 3) for n, d in enumerate(digits)) % 10 == 0
-    if re.fullmatch(r"\d{9}[\dX]", digits):
-        return sum((10 - n) * (10 if d == "X" else int(d)) for n, d in enumerate(digits)) % 11 == 0
-    return False
+    """Whether ``value`` is an ISBN-13 or ISBN-10 whose check digit holds (:func:`herpress.pdf.barcode.isbn13`,
+    which also checks ``[book] isbn`` as book.toml is read)."""
+    from .pdf.barcode import isbn13
+
+    try:
+        isbn13(value)
+    except ValueError:
+        return False
+    return True
 
 
 def isbn(book: Book, sources: _Sources) -> list[Finding]:

@@ -377,12 +377,18 @@ def _interrupt(signum, frame) -> None:
 def cover(book_dir: Path = BOOK_DIR, profile: Optional[str] = PROFILE,
           paper: Optional[str] = typer.Option(None, "--paper", help="white or cream (default: \\[print] paper, else white).",
                                               show_default=False, autocompletion=_among("white", "cream")),
+          binding: Optional[str] = typer.Option(None, "--binding", help="paperback or hardcover (default: \\[print] "
+                                                "binding, else paperback).", show_default=False,
+                                                autocompletion=_among("paperback", "hardcover")),
           output: Optional[Path] = OUTPUT) -> None:
-    """Build the full-wrap paperback cover into BOOK_DIR/build/<slug>-cover.pdf."""
+    """Build the full-wrap cover (the paperback's, or with --binding hardcover the printed case) into
+    BOOK_DIR/build/<slug>-cover.pdf."""
     profile = _checked_profile(profile)
+    if binding is not None and binding not in ("paperback", "hardcover"):
+        raise typer.BadParameter("paperback or hardcover", param_hint="--binding")
     from .build import cover as run
 
-    _done(_run(run, book_dir, profile=profile, paper=paper, output=checked_output(book_dir, output)))
+    _done(_run(run, book_dir, profile=profile, paper=paper, binding=binding, output=checked_output(book_dir, output)))
 
 
 @app.command()

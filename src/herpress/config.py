@@ -60,6 +60,12 @@ class PrintSettings:
     paper: str = "white"  # white or cream: sets the cover's spine width
     full_bleed: bool = False  # the book has art printed to the edge: the interior then bleeds
     interior: str = "bw"  # "bw" (grayscale ink, the cheap interior) or "color" (CMYK where the printer wants it)
+    binding: str = "paperback"  # the cover herpress cover makes: "paperback" or "hardcover" (the profile's casewrap)
+    # The price in the cover barcode's EAN-5 add-on (drawn only when [book] isbn is set): a currency
+    # and an amount, "USD 14.99" (also CAD, AUD, NZD, GBP: the add-on's first digit 5, 6, 3, 4, 0/1
+    # and the price in cents), or the add-on's own five digits ("51499"; "90000": no suggested price);
+    # "" (the default): no add-on.
+    price: str = ""
 
 
 @dataclass
@@ -77,6 +83,7 @@ class BookConfig:
 
 PAPERS = ("white", "cream")
 INTERIORS = ("bw", "color")
+BINDINGS = ("paperback", "hardcover")
 TRIMS = {"5x8": (5.0, 8.0), "5.5x8.5": (5.5, 8.5), "6x9": (6.0, 9.0)}
 LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{4})?(-([A-Z]{2}|[0-9]{3}))?$")
 
@@ -251,6 +258,21 @@ def _check(config: BookConfig, text: str, where) -> None:
                 "\"color\" in colour", "interior", "print")
     if config.print.paper not in PAPERS:
         problem(f"unknown paper '{config.print.paper}' (one of {', '.join(PAPERS)}): use one of them", "paper", "print")
+    if config.print.binding not in BINDINGS:
+        problem(f"unknown binding '{config.print.binding}' (one of {', '.join(BINDINGS)}): use one of them", "binding",
+                "print")
+    from .pdf.barcode import isbn13, price_code
+
+    if book.isbn and not CONTROL.search(book.isbn):
+        try:
+            isbn13(book.isbn)
+        except ValueError as why:
+            problem(f"isbn '{book.isbn}' {why}", "isbn", "book")
+    if config.print.price:
+        try:
+            price_code(config.print.price)
+        except ValueError as why:
+            problem(f"price '{config.print.price}' {why}", "price", "print")
     problems.raise_any()
 
 
