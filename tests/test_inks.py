@@ -193,3 +193,44 @@ def test_an_unknown_interior_is_reported_at_its_line(book):
     result = CliRunner().invoke(app, ["pdf", str(book)])
     assert result.exit_code == 1
     assert f"manuscript/book.toml:{line}: unknown interior 'sepia'" in result.output, result.output
+
+
+def test_a_profile_given_on_the_command_line_chooses_the_charts_tones(tmp_path):
+    """``--profile screen`` on a black-and-white book: the screen PDF is read in colour, so its
+    charts are drawn in colour (the tones are chosen as the book is read, before any layout)."""
+    from herpress.build import read_book
+
+    shutil.copytree(REPO / "manuscript", tmp_path / "manuscript")
+    for profile, coloured in (("screen", True), ("kdp", False)):
+        book = read_book(tmp_path, profile=profile)
+        figure = book.figures[0] if hasattr(book, "figures") and book.figures else \
+            next(f for chapter in book.chapters for f in chapter.figures)
+        svg = book.assets[figure.print_svg_name].data.decode()
+        fills = set(re.findall(r"fill: ?#([0-9a-f]{6})", svg))
+        hues = {f for f in fills if len({f[0:2], f[2:4], f[4:6]}) > 1}
+        assert bool(hues) == coloured, (profile, sorted(fills))
+
+
+@pytest.mark.parametrize("profile, cmyk", [("kdp", True), ("ingramspark", True), ("lulu", False)])
+def test_the_printers_covers_are_in_cmyk_with_the_barcode_in_black_ink_alone(small_book, tmp_path, profile, cmyk):
+    import dataclasses
+
+    from herpress.config import PrintSettings
+    from herpress.pdf.cover import write_cover
+
+    book = dataclasses.replace(small_book, metadata=dataclasses.replace(small_book.metadata, isbn="978-0-306-40615-7"),
+                               print_settings=PrintSettings(profile=profile))
+    path = tmp_path / "cover.pdf"
+    write_cover(book, path, 200)
+    found, _, intents = colours_of(path)
+    operators = {op for _, op, _ in found}
+    if not cmyk:  # Lulu converts an RGB cover itself
+        assert {"rg", "RG"} & operators or any(op == "cs" and v == ["/DeviceRGB"] for _, op, v in found), operators
+        return
+    assert not ({"rg", "RG"} & operators), operators
+    assert any(op == "k" and operands[:3] != [0, 0, 0] for _, op, operands in found), "the cover keeps its colours"
+    assert any((op == "g" and operands == [0]) or (op == "k" and operands == [0, 0, 0, 1])
+               for _, op, operands in found), "the bars in black ink alone"
+    if profile == "ingramspark":
+        assert intents and intents[0]["profile components"] == 4
+        assert max(inkcheck.rendered_ink(path)) <= 2.405

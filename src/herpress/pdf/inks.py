@@ -42,12 +42,13 @@ GRAY_CONDITION = "CGATS TR 001"
 NEUTRAL = 1 / 512  # an RGB colour whose channels differ by less than this is a gray
 
 
-def convert(path: Path, book, profile) -> list[str]:
-    """Rewrite the colours of the PDF at ``path`` in the space its interior ends in; nothing when
-    that is RGB. Returns warnings. ``book`` gives the interior setting and the colour profile."""
+def convert(path: Path, book, profile, space: str | None = None) -> list[str]:
+    """Rewrite the colours of the PDF at ``path`` in ``space`` (by default the one its interior
+    ends in, :func:`herpress.pdf.profiles.inks`); nothing when that is RGB. Returns warnings.
+    ``book`` gives the interior setting and the colour profile."""
     from .profiles import inks
 
-    space = inks(profile, book.print_settings.interior)
+    space = space or inks(profile, book.print_settings.interior)
     if space == "rgb":
         return []
     converted = path.with_name(f".{path.name}.inks.{os.getpid()}.tmp")

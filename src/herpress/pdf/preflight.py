@@ -3,8 +3,9 @@
 Errors are what the service would refuse (wrong page or trim size, a font not embedded,
 links or bookmarks where forbidden, no PDF/X output intent); warnings are what it would
 accept with a change or a caveat (a page count under the service's minimum, which the
-service pads or refuses depending on the book; low-resolution images; RGB colour in a
-CMYK file). The build runs it on every PDF and fails on errors, never on warnings.
+service pads or refuses depending on the book; low-resolution images). The inks of a gray or
+CMYK file are read back colour by colour (:mod:`.inkcheck`): anything of another space is an
+error. The build runs it on every PDF and fails on errors, never on warnings.
 """
 
 from __future__ import annotations
@@ -83,8 +84,6 @@ def preflight(path: Path, profile: Profile, expected: Expected, interior: bool =
             report.errors += [f"page {number}: {ink * 100:.0f} % total ink on the CMYK proof, over "
                               f"{profile.service}'s {limit * 100:.0f} %"
                               for number, ink in enumerate(rendered_ink(path), 1) if ink > limit + 0.005]
-    elif profile.cmyk and uses_rgb(reader):
-        report.warnings.append("RGB colour on some pages (charts, cover colours): the printer will convert it to CMYK")
     return report
 
 
@@ -190,26 +189,3 @@ def low_resolution_images(path: Path) -> list[str]:
     finally:
         document.close()
     return found
-
-
-def uses_rgb(reader) -> bool:
-    """Whether any page or form (charts are forms) sets an RGB colour."""
-    import re
-
-    pattern = re.compile(rb"(^|\s)(rg|RG)(\s|$)")
-    seen: set[int] = set()
-
-    def rgb_in(stream, resources) -> bool:
-        if stream is not None and pattern.search(stream.get_data()):
-            return True
-        resources = resources.get_object() if resources is not None else {}
-        for xobject in (resources.get("/XObject") or {}).values():
-            if getattr(xobject, "idnum", None) in seen:
-                continue
-            seen.add(getattr(xobject, "idnum", None))
-            form = xobject.get_object()
-            if form.get("/Subtype") == "/Form" and rgb_in(form, form.get("/Resources")):
-                return True
-        return False
-
-    return any(rgb_in(page.get_contents(), page.get("/Resources")) for page in reader.pages)
