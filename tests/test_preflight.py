@@ -103,3 +103,26 @@ def test_rgb_in_a_cmyk_or_gray_interior_is_an_error_naming_its_pages(profile_pdf
     for inks in ("cmyk", "gray"):
         report = preflight(path, profiles.get("ingramspark"), expected(laid_out), inks=inks)
         assert any(e.startswith("RGB colour on page") for e in report.errors), report.errors
+
+
+def test_type_under_the_printers_smallest_is_an_error_and_in_an_image_a_warning(tmp_path):
+    from weasyprint import HTML
+
+    svg = tmp_path / "figure.svg"
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="50" viewBox="0 0 200 50">'
+                   '<text x="50" y="30" font-size="5" text-anchor="middle">tiny label</text></svg>')  # drawn in a form
+    small = tmp_path / "small.pdf"
+    HTML(string='<style>@page { size: 6in 9in; margin: 1in }</style><p style="font-size: 6pt">Six point text.</p>'
+                '<p style="font-size: 10pt">Ten point text, and a rule:</p>'
+                '<hr style="border: 0; border-top: 0.1pt solid black">').write_pdf(small)
+    report = preflight(small, profiles.get("kdp"), Expected((6.0, 9.0)), interior=False)
+    assert any(e.startswith("page 1: type set at 6 pt") for e in report.errors), report.errors
+    assert any("page 1: a line 0.1 pt thick" in e for e in report.errors), report.errors
+    image = tmp_path / "image.pdf"
+    HTML(string=f'<style>@page {{ size: 6in 9in; margin: 1in }}</style><p>Ten point text.</p>'
+                f'<img src="{svg.as_uri()}" style="width: 2.78in">').write_pdf(image)  # 200 px drawn at 200 pt
+    report = preflight(image, profiles.get("kdp"), Expected((6.0, 9.0)), interior=False)
+    assert not any("type set" in e for e in report.errors), report.errors
+    assert any("type set at 5 pt" in w for w in report.warnings), report.warnings
+    assert not any("type set" in e for e in preflight(small, profiles.get("screen"), Expected((6.0, 9.0)),
+                                                       interior=False).errors)  # a screen PDF is not printed

@@ -74,6 +74,8 @@ def preflight(path: Path, profile: Profile, expected: Expected, interior: bool =
     report.errors += [f"font {name} is not embedded" for name in sorted(unembedded_fonts(reader))]
     if images and draws_images(reader):  # opening every page with pdfium is most of preflight's time
         report.warnings += low_resolution_images(path)
+    if profile.caliper:  # a printed page: type and lines the press can hold (the screen PDF is not printed)
+        _legibility(report, path, profile)
     if inks in ("gray", "cmyk"):
         from .inkcheck import ink_problems, read_inks, rendered_ink
         from .inks import TOTAL_INK
@@ -85,6 +87,21 @@ def preflight(path: Path, profile: Profile, expected: Expected, interior: bool =
                               f"{profile.service}'s {limit * 100:.0f} %"
                               for number, ink in enumerate(rendered_ink(path), 1) if ink > limit + 0.005]
     return report
+
+
+def _legibility(report: Preflight, path: Path, profile: Profile) -> None:
+    """Type under the service's smallest size and lines under its thinnest (:mod:`.legibility`),
+    the worst of each page: an error on the page itself (text, notes, code, rules: what herpress
+    sets, and print.css sets nothing under 7 pt), a warning inside a form, which is where WeasyPrint
+    draws an SVG figure's aligned text and grouped drawings (the author's figure, which only its
+    author can enlarge: the Rust book's Figure 17-1 prints at 6.2 pt; herpress's own charts are drawn
+    to print at 7 pt and 0.25 pt or more, tests/test_charts.py). The tell is WeasyPrint's, not a
+    promise: an SVG's left-aligned text is drawn on the page and counts as an error, and a page
+    whose worst mark is in a form is only warned of."""
+    from .legibility import found_problems, smallest_marks
+
+    for context, message in found_problems(smallest_marks(path), profile.min_type, profile.min_line, profile.service):
+        (report.errors if context == "page" else report.warnings).append(message)
 
 
 def _boxes(report: Preflight, number: int, page, expected: Expected) -> None:

@@ -41,6 +41,8 @@ class Profile:
     spine_text_margin: float  # spine text kept this far from each fold
     cover_bleed: float
     barcode: tuple[float, float]  # width, height of the clear area on the back cover
+    min_type: float = 7.0  # points: the smallest type the service prints cleanly (KDP's paperback figure)
+    min_line: float = 0.25  # points: the thinnest line it holds (IngramSpark's figure; a hairline never)
 
     def gutter(self, pages: int) -> float:
         """The service's minimum inside margin for a book of ``pages`` pages."""
