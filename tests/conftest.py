@@ -52,18 +52,14 @@ def book(tmp_path, init_book):
 
 @pytest.fixture(scope="session")
 def profile_pdfs(sample, tmp_path_factory):
-    """The sample book's interior laid out once under each print profile, its inks converted as a
-    build converts them (:mod:`herpress.pdf.inks`): name → (pdf path, PrintLayout)."""
+    """The sample book's interior laid out once under each print profile (in its inks, as a build
+    writes it): name → (pdf path, PrintLayout)."""
     from herpress.pdf import profiles
-    from herpress.pdf.inks import convert
     from herpress.pdf.interior import write_pdf
 
     folder = tmp_path_factory.mktemp("profiles")
-    laid_out = {}
-    for name in profiles.PROFILES:
-        laid_out[name] = (folder / f"{name}.pdf", write_pdf(sample.book, folder / f"{name}.pdf", profiles.get(name)))
-        convert(folder / f"{name}.pdf", sample.book, profiles.get(name))
-    return laid_out
+    return {name: (folder / f"{name}.pdf", write_pdf(sample.book, folder / f"{name}.pdf", profiles.get(name)))
+            for name in profiles.PROFILES}
 
 
 @pytest.fixture(scope="session")

@@ -167,17 +167,11 @@ def test_an_authors_colour_image_is_printed_in_gray_with_a_warning_naming_it(tmp
     assert images and set(images) == {"/DeviceGray"}, images
 
 
-def test_the_reader_names_the_pages_that_break_the_rule(sample):
-    """The sample's default build (KDP, black and white) reads back gray; a PDF laid out without
-    the conversion has RGB in its charts, and the reader says on which pages."""
-    from herpress.pdf.interior import write_pdf
-    from herpress.pdf.profiles import get
-
+def test_the_reader_names_the_pages_that_break_the_rule(sample, profile_pdfs):
+    """The sample's default build (KDP, black and white) reads back gray; the screen PDF, which is
+    read in colour, has RGB in its charts, and read as a gray interior the reader says where."""
     assert inkcheck.ink_problems(inkcheck.read_inks(sample.outputs["pdf"]), "gray", "KDP") == []
-    raw = sample.outputs["pdf"].parent.parent / "raw-interior.pdf"
-    write_pdf(sample.book, raw, get("kdp"))
-    problems = inkcheck.ink_problems(inkcheck.read_inks(raw), "gray", "KDP")
-    raw.unlink()
+    problems = inkcheck.ink_problems(inkcheck.read_inks(profile_pdfs["screen"][0]), "gray", "KDP")
     assert problems and re.search(r"RGB colour on pages? \d+", problems[0]), problems
 
 
@@ -234,3 +228,26 @@ def test_the_printers_covers_are_in_cmyk_with_the_barcode_in_black_ink_alone(sma
     if profile == "ingramspark":
         assert intents and intents[0]["profile components"] == 4
         assert max(inkcheck.rendered_ink(path)) <= 2.405
+
+
+@pytest.mark.parametrize("space", ["gray", "cmyk"])
+def test_the_quick_rewrite_of_a_text_page_sets_what_the_parsed_one_does(tmp_path, space):
+    """A stream setting colours only by device operators is rewritten in place (WeasyPrint's text
+    pages); one holding a literal string is parsed. Both must set the same colours."""
+    body = (b"q 0.2 0.4 0.6 rg 0 0 0 RG BT /F1 9 Tf 1 0 0 1 72 700 Tm [<0012> -20 <0013>] TJ ET "
+            b"10 10 m 20 20 l S .1 .2 .3 .4 k 0 0 10 10 re f 1 0 0 rg 0.5 0.5 0.5 RG Q")
+    results = []
+    for extra in (b"", b" BT (a) Tj ET"):
+        pdf = pikepdf.new()
+        pdf.add_blank_page()
+        pdf.pages[0].obj.Contents = pdf.make_stream(body + extra)
+        source, target = tmp_path / "in.pdf", tmp_path / f"out{len(results)}.pdf"
+        pdf.save(source)
+        inking = inks.Inking(space, REPO / "styles" / "color" / "default_cmyk.icc", 2.4 if space == "cmyk" else None)
+        inks.recolour(source, target, inking, __import__("herpress.pdf.profiles", fromlist=["get"]).get("kdp"))
+        with pikepdf.open(target) as out:
+            results.append([(str(op), [round(float(v), 4) for v in operands])
+                            for operands, op in pikepdf.parse_content_stream(out.pages[0])
+                            if str(op) in COLOUR_OPS])
+    assert results[0] == results[1][:len(results[0])], results
+    assert {op for op, _ in results[0]} <= {"g", "G", "k", "K"}

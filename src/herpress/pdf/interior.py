@@ -383,7 +383,11 @@ def pdf_options(profile: Profile) -> dict:
 
 @roomy
 def write_layout(book: Book, result: PrintLayout, target: Path) -> None:
-    """Write a laid-out book as the profile asks (no links or bookmarks for the printers)."""
+    """Write a laid-out book as the profile asks (no links or bookmarks for the printers), in the
+    inks its interior prints in (:mod:`herpress.pdf.inks`: each part of a book converted as it is
+    written, in its worker, and kept so in the part cache; the join only copies the pages)."""
+    from .inks import convert
+
     document = result.document
     for page in document.pages:
         if not result.profile.annotations:
@@ -394,6 +398,7 @@ def write_layout(book: Book, result: PrintLayout, target: Path) -> None:
     if stamp:  # PDF/X writes the time of day otherwise
         document.metadata.created = document.metadata.modified = stamp
     document.write_pdf(target, **pdf_options(result.profile))
+    convert(target, book, result.profile)
 
 
 def write_pdf(book: Book, target: Path, profile: Profile | None = None, pages_hint: int | None = None) -> PrintLayout:

@@ -21,10 +21,7 @@ def write(job, target: Path) -> None:
                          progress=part_progress(book, job.report))
     if printed.memo is not None:
         cache.save_parts_memo(out, profile, printed.memo)
-    from .inks import convert
-
-    warnings = printed.warnings + convert(target, book, printed.profile) + \
-        check_interior(target, printed, book.print_settings.interior)
+    warnings = printed.warnings + check_interior(target, printed, book.print_settings.interior)
     cache.save_page_count(out, profile, printed.page_count)
     if job.layout_key:
         cache.save_page_map(out, job.layout_key, printed.starts)

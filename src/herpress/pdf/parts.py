@@ -280,12 +280,14 @@ def _with_folios(part: Part, first: int) -> Part:
 def part_key(typesetter: Typesetter, task: Task, part_cache) -> str:
     """A digest of everything the part's pages are drawn from, beyond the cache's salt (herpress,
     its libraries, the print styles and fonts): the geometry, the stylesheets the profile and the
-    interior choose (:func:`~herpress.pdf.interior.sheet_names`), the numbers it prints, its markup
-    and the images that markup draws."""
+    interior choose (:func:`~herpress.pdf.interior.sheet_names`) and the inks it is written in,
+    the numbers it prints, its markup and the images that markup draws."""
     from .interior import sheet_names
+    from .profiles import inks
 
     book = typesetter.book
     common = (repr(typesetter.geometry), typesetter.profile.name, repr(sheet_names(book, typesetter.profile)),
+              inks(typesetter.profile, book.print_settings.interior),  # a part is kept in its inks
               task.name, str(task.first_folio), repr(task.folios))
     if task.name == FRONT:
         return part_cache.key(*common, repr(book.metadata), repr([(c.id, c.number, c.kind, c.title_html)
