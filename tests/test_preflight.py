@@ -126,3 +126,18 @@ def test_type_under_the_printers_smallest_is_an_error_and_in_an_image_a_warning(
     assert any("type set at 5 pt" in w for w in report.warnings), report.warnings
     assert not any("type set" in e for e in preflight(small, profiles.get("screen"), Expected((6.0, 9.0)),
                                                        interior=False).errors)  # a screen PDF is not printed
+
+
+def test_a_preflight_finding_names_the_file_its_page_prints_and_the_folio(sample):
+    from herpress.pagemap import PageStart
+    from herpress.pdf.output import where_printed
+
+    printed = sample.book
+
+    chapter = sample.book.chapters[2]
+    starts = [PageStart(0, "i", "titlepage", -1, 0, "", ""), PageStart(8, "5", f"chapter:{chapter.slug}", -1, 0, "", "")]
+    laid_out = type("Laid", (), {"starts": starts, "page_labels": ["i"] * 8 + ["5", "6", "7"]})()
+    said = where_printed("page 10: type set at 6 pt", printed, laid_out)
+    assert said == f"{chapter.source}, page 6 (the PDF's page 10): type set at 6 pt"
+    assert where_printed("page 2: a line 0.1 pt thick", printed, laid_out).startswith("titlepage, page i")
+    assert where_printed("no page here", printed, laid_out) == "no page here"

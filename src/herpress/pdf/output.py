@@ -21,7 +21,7 @@ def write(job, target: Path) -> None:
                          progress=part_progress(book, job.report))
     if printed.memo is not None:
         cache.save_parts_memo(out, profile, printed.memo)
-    warnings = printed.warnings + check_interior(target, printed, book.print_settings.interior)
+    warnings = printed.warnings + check_interior(target, printed, book)
     cache.save_page_count(out, profile, printed.page_count)
     if job.layout_key:
         cache.save_page_map(out, job.layout_key, printed.starts)
@@ -130,17 +130,42 @@ def back_matter_pages(book, wide: float = 1.0, tall: float = 1.0) -> float:
     return pages
 
 
-def check_interior(path: Path, laid_out, interior: str = "bw") -> list[str]:
+def check_interior(path: Path, laid_out, book=None) -> list[str]:
     """Preflight a freshly written interior (``laid_out``: a PrintLayout or Printed): errors stop
-    the build, warnings are returned."""
+    the build, each named by the file its page prints (``book``) and its folio; warnings are
+    returned."""
     from .preflight import Expected, preflight
     from .profiles import inks
 
     g = laid_out.geometry
+    interior = book.print_settings.interior if book is not None else "bw"
     checked = preflight(path, laid_out.profile, Expected((g.width, g.height), g.bleed, g.bleed_sides if g.bleed else "none"),
                         images=False,  # proofread.py names each low-resolution image by its file
                         inks=inks(laid_out.profile, interior))
     notes = [f"footnote {note} is not on the page of its call (WeasyPrint #1564)" for note in laid_out.misplaced_notes]
-    if checked.errors:
-        raise BookError(f"the {laid_out.profile.name} PDF fails preflight: " + "; ".join(checked.errors))
-    return checked.warnings + notes
+    errors = [where_printed(message, book, laid_out) for message in checked.errors]
+    if errors:
+        raise BookError(f"the {laid_out.profile.name} PDF fails preflight: " + "; ".join(errors))
+    return [where_printed(message, book, laid_out) for message in checked.warnings] + notes
+
+
+def where_printed(message: str, book, laid_out) -> str:
+    """``page 17: …`` (a page of the PDF) said as ``manuscript/02-why.md, page 11 (the PDF's 17th): …``:
+    the file that page prints, and the folio printed on it."""
+    import re
+
+    found = re.match(r"page (\d+): ", message)
+    starts = getattr(laid_out, "starts", None)
+    if not found or book is None or not starts:
+        return message
+    index = int(found[1]) - 1
+    region = ""
+    for start in sorted(starts, key=lambda start: start.page):
+        if start.page <= index:
+            region = start.region
+    chapter = next((c for c in book.chapters if region == f"chapter:{c.slug}"), None)
+    labels = getattr(laid_out, "page_labels", None) or []
+    folio = labels[index] if index < len(labels) and labels[index] else ""
+    where = str(chapter.source) if chapter is not None else (region or "the front matter")
+    page = f"page {folio} (the PDF's page {index + 1})" if folio else f"the PDF's page {index + 1}"
+    return f"{where}, {page}: {message[found.end():]}"
