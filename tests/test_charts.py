@@ -8,11 +8,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from herpress.charts import ChartImages, ChartSpec, cache_key, draw_chart, parse_chart_spec
+from herpress.charts import EBOOK, ChartImages, ChartSpec, cache_key, draw_chart, parse_chart_spec, print_frame
+from herpress.charts._style import MIN_LINE_PT
+from herpress.config import TRIMS, PrintSettings
 from herpress.errors import BookError
+from herpress.pdf.profiles import PROFILES
 
 ROOT = Path(__file__).resolve().parents[1]
 FONTS = [ROOT / "styles/fonts/LinBiolinum_R.otf", ROOT / "styles/fonts/LinBiolinum_RB.otf"]
@@ -524,9 +528,9 @@ def test_grey_and_colour_print_svgs_are_cached_apart(tmp_path, monkeypatch):
 
     drawn, real = [], draw._render
 
-    def render(spec, fonts, print_tones, ebooks):
+    def render(spec, fonts, print_tones, ebooks, *frame):
         drawn.append((print_tones, ebooks))
-        return real(spec, fonts, print_tones, ebooks)
+        return real(spec, fonts, print_tones, ebooks, *frame)
 
     monkeypatch.setattr(draw, "_render", render)
     spec = parse(GREY["stacked-bar"])
@@ -576,3 +580,213 @@ def test_the_book_prints_its_charts_in_grey_on_a_black_and_white_interior(tmp_pa
     printed, ebook = book.assets[figure.print_svg_name].data, book.assets[figure.svg_name].data
     assert all(neutral(c) for c in painted(printed)) is grey
     assert any(not neutral(c) for c in painted(ebook))
+
+
+# --- print sizes: type at 7 pt or more, lines at 0.25 pt or more, on every trim -------------
+
+MIN_TYPE, MIN_LINE = 7.0, 0.25   # KDP's and IngramSpark's minimums, as preflight checks them
+CROWDED = {  # the charts that crowd a page most, one of each kind
+    "bar, 25 categories": HEAD.format(type="bar") + 'unit = "%"\ny_label = "Share of respondents"\n[data]\n'
+    + "".join(f'"Category number {i}" = {3 * i + 1}\n' for i in range(25)),
+    "bar, 60 categories": HEAD.format(type="bar") + "[data]\n" + "".join(f'"Item {i}" = {7 * i + 1}\n' for i in range(60)),
+    "stacked bar, 5 series": HEAD.format(type="stacked-bar") + FIVE.replace(
+        '"2015" = [20, 42, 16, 14, 8]\n', "".join(f'"{2015 + i}" = [{20 - i}, {42 + i}, 16, 14, 8]\n' for i in range(6))),
+    "pie, 8 slices": HEAD.format(type="pie") + 'unit = "%"\n[data]\n' + "".join(
+        f'"Slice called {name}" = {value}\n' for name, value in zip("abcdefgh", (30, 20, 15, 10, 9, 7, 5, 4))),
+    "donut, 8 slices": HEAD.format(type="donut") + "[data]\n" + "".join(
+        f'"A long name for slice {name}" = {value}\n' for name, value in zip("abcdefgh", (30, 20, 15, 10, 9, 7, 5, 4))),
+    "column, 40 columns": HEAD.format(type="column") + 'x_label = "Year"\ny_label = "Films"\n[data]\n'
+    + "".join(f'"{1980 + i}" = {13 * i % 97 + 3}\n' for i in range(40)),
+    "line, 4 series": HEAD.format(type="line") + 'series = ["North", "South", "East", "West"]\n'
+    'y_label = "Tickets (millions)"\n[data]\n' + "".join(f'"{2000 + i}" = [{i + 1}.5, {10 - i}.2, {i * 3 % 7}.1, 4.4]\n'
+                                                          for i in range(10)),
+}
+
+
+def stand_in(trim: str):
+    """What the page geometry reads of a book."""
+    return SimpleNamespace(print_settings=PrintSettings(trim=trim))
+
+
+def page_counts(profile) -> list[int]:
+    return sorted({profile.min_pages, profile.max_pages, *(limit for limit, _ in profile.gutters),
+                   *(limit + 1 for limit, _ in profile.gutters if limit < profile.max_pages)})
+
+
+@pytest.mark.parametrize("trim", sorted(TRIMS))
+def test_the_print_frame_is_the_narrowest_text_block_of_its_trim(trim):
+    """Under every profile and at every page count, the text block is at least as wide as the print
+    charts are drawn, and its image height at least as tall as they may be: the layout only ever
+    enlarges them. And the frame is that narrowest block, not narrower (charts drawn needlessly small)."""
+    from herpress.pdf.interior import geometry
+
+    frame = print_frame(trim)
+    shapes = [geometry(stand_in(trim), profile, pages) for profile in PROFILES.values() for pages in page_counts(profile)]
+    assert all(shape.text_width >= frame.width and shape.image_height >= frame.height for shape in shapes)
+    assert min(shape.text_width for shape in shapes) - frame.width < 0.01
+    assert min(shape.image_height for shape in shapes) - frame.height < 0.01
+    assert frame.font >= MIN_TYPE and frame != EBOOK
+
+
+def svg_size(svg: bytes) -> tuple[float, float]:
+    """Inches: the width and height an SVG of matplotlib's says (in pt)."""
+    import re
+
+    head = svg[:2000].decode()
+    return tuple(float(re.search(rf'{name}="([\d.]+)pt"', head).group(1)) / 72 for name in ("width", "height"))
+
+
+@pytest.fixture(scope="module")
+def crowded_svgs():
+    """The print SVGs of CROWDED for each trim, drawn once (and not the ebooks' images)."""
+    from herpress.charts import draw
+
+    return {trim: {name: draw._render(parse(text), FONTS, "color", False, print_frame(trim))[0]
+                   for name, text in CROWDED.items()} for trim in TRIMS}
+
+
+@pytest.mark.parametrize("trim", sorted(TRIMS))
+def test_print_charts_are_only_ever_enlarged(trim, crowded_svgs):
+    """print.css sets a chart 100 % of the text width and no taller than the image height: its
+    scale is the smaller of the two ratios, and it is 1 or more for every profile and page count —
+    the type drawn at 7 pt at least prints so. Only the bar charts grow past the common height."""
+    from herpress.pdf.interior import geometry
+
+    for name, svg in crowded_svgs[trim].items():
+        width, height = svg_size(svg)
+        assert width == pytest.approx(print_frame(trim).width) and height <= print_frame(trim).height + 1e-9, name
+        if not name.startswith(("bar", "stacked")):
+            assert height <= 2.8, name   # a chart that is not a bar chart stays about as tall as it was
+        for profile in PROFILES.values():
+            for pages in page_counts(profile):
+                shape = geometry(stand_in(trim), profile, pages)
+                scale = min(shape.text_width / width, shape.image_height / height)
+                assert scale >= 1, (name, profile.name, pages, scale)
+
+
+def lay_out(svgs: list[bytes], trim: str, profile: str, pages: int, folder: Path) -> Path:
+    """The charts as the print edition lays them out: each a ``figure.chart`` (the print figure's
+    markup) on a page of its own, under the book's print.css and the page geometry of ``profile``
+    for a book of ``pages`` pages, the chart face declared for WeasyPrint. The PDF's path."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    from herpress import styles
+    from herpress.pdf.interior import geometry
+
+    shape = geometry(stand_in(trim), PROFILES[profile], pages)
+    page_css = styles.templates([styles.default_styles_dir()]).get_template("print/page-geometry.css.j2").render(g=shape)
+    faces = "".join(f'@font-face {{ font-family: "Linux Biolinum O"; src: url("{font.as_uri()}"); font-weight: {weight}; }}'
+                    for font, weight in zip(FONTS, ("normal", "bold")))
+    figures = []
+    for n, svg in enumerate(svgs):
+        (folder / f"chart-{n}.svg").write_bytes(svg)
+        figures.append(f'<figure class="chart"><img src="chart-{n}.svg" alt="A chart."/>'
+                       f'<figcaption><span class="figure-number">Figure {n + 1}</span> A title</figcaption></figure>')
+    fonts = FontConfiguration()
+    sheets = [CSS(string=faces + ":root { --text-fonts: Libertine; }", font_config=fonts),
+              CSS(filename=str(styles.default_styles_dir() / "print.css"), font_config=fonts),
+              CSS(string=page_css + "figure.chart { break-before: page; }", font_config=fonts)]
+    pdf = folder / f"{trim}-{profile}-{pages}.pdf"
+    HTML(string="<html><body>" + "".join(figures) + "</body></html>", base_url=f"{folder}/").write_pdf(
+        pdf, stylesheets=sheets, font_config=fonts)
+    return pdf
+
+
+@pytest.mark.parametrize("trim", sorted(TRIMS))
+def test_print_charts_print_type_at_7pt_and_lines_at_a_quarter_point(trim, crowded_svgs, tmp_path):
+    """Laid out by WeasyPrint as the print edition does and read back: at the narrowest text block
+    (KDP's 828 pages, IngramSpark's 1,200) the charts' type is 7 pt and more, their lines 0.25 pt and
+    more (grid, ticks, hatching, leader lines), and on the widest (the screen PDF), where the tall
+    bar charts are held to the image height. The ebooks' drawing laid out so prints type under 7 pt:
+    what is measured is the charts'."""
+    from herpress.pdf.legibility import legibility_problems, smallest_marks
+
+    svgs = list(crowded_svgs[trim].values())
+    for profile, pages in (("kdp", 828), ("ingramspark", 1200), ("screen", 10)):
+        pdf = lay_out(svgs, trim, profile, pages, tmp_path)
+        marks = smallest_marks(pdf)
+        assert len(marks.pages) == len(svgs), (profile, pages)  # a chart a page, none split
+        assert legibility_problems(pdf, MIN_TYPE, MIN_LINE) == [], (profile, pages)
+        if profile == "kdp" and pages == 828:  # about the drawing's own sizes: the chart's type is what was read
+            assert min(page.type.size for page in marks.pages) == pytest.approx(MIN_TYPE, abs=0.05)
+            assert all(page.type.size <= 8.05 for page in marks.pages), [page.type for page in marks.pages]
+            assert min(page.line.width for page in marks.pages) < 0.55
+    ebook = [draw_chart(parse(CROWDED[name]), fonts=FONTS, cache_dir=None).svg for name in ("bar, 60 categories",
+                                                                                          "column, 40 columns")]
+    assert legibility_problems(lay_out(ebook, trim, "kdp", 828, tmp_path), MIN_TYPE, MIN_LINE)
+
+
+@pytest.mark.parametrize("name", sorted(CROWDED))
+def test_no_text_of_a_print_chart_is_set_under_7pt(name, crowded_svgs):
+    """Every text the drawing sets (ticks, values, legend, axis titles, slice labels, totals, labels
+    inside stacked segments) and every line it strokes, in the print SVG at the drawing's own size."""
+    import re
+
+    for trim, svgs in crowded_svgs.items():
+        svg = svgs[name].decode()
+        sizes = [float(size) for size in re.findall(r"font-size: ?([\d.]+)px", svg)]
+        assert sizes and min(sizes) >= MIN_TYPE, (trim, sorted(set(sizes)))
+        widths = [float(width) for width in re.findall(r"stroke-width: ?([\d.]+)", svg)]
+        assert widths and min(widths) >= MIN_LINE_PT, (trim, sorted(set(widths)))
+
+
+def test_a_bar_chart_grows_to_the_page_before_its_type_shrinks(crowded_svgs):
+    """25 rows fit a 5x8 page at the full print type; 60 do not: the chart is then as tall as the
+    page allows, set at 7 pt, and its names thinned out (every bar kept) rather than set smaller."""
+    import re
+
+    frame = print_frame("5x8")
+    for name, full in (("bar, 25 categories", True), ("bar, 60 categories", False)):
+        svg = crowded_svgs["5x8"][name].decode()
+        assert svg_size(svg.encode())[1] == pytest.approx(frame.height), name
+        sizes = {float(size) for size in re.findall(r"font-size: ?([\d.]+)px", svg)}
+        assert min(sizes) == (frame.font if full else MIN_TYPE), (name, sizes)
+        shown = sum(1 for i in range(60) if f">Item {i}<" in svg)
+        assert (shown == 0) if full else (25 < shown < 60), shown
+    few = draw_chart(parse(POLL), fonts=FONTS, cache_dir=None, print_frame=frame).svg
+    assert svg_size(few)[1] < 2.5   # five bars: no taller than they need
+
+
+def test_print_svgs_of_other_trims_are_cached_apart_and_the_ebooks_images_shared(tmp_path, monkeypatch):
+    from herpress.charts import draw
+
+    drawn, real = [], draw._render
+
+    def render(spec, fonts, print_tones, ebooks, frame):
+        drawn.append((print_tones, ebooks, frame))
+        return real(spec, fonts, print_tones, ebooks, frame)
+
+    monkeypatch.setattr(draw, "_render", render)
+    spec = parse(GREY["stacked-bar"])
+    small, large = print_frame("5x8"), print_frame("6x9")
+    first = draw_chart(spec, fonts=FONTS, cache_dir=tmp_path, print_frame=small)
+    other = draw_chart(spec, fonts=FONTS, cache_dir=tmp_path, print_frame=large)
+    gray = draw_chart(spec, fonts=FONTS, cache_dir=tmp_path, print_frame=small, print_tones="gray")
+    assert drawn == [("color", True, small), ("color", False, large), ("gray", False, small)]
+    assert len({first.svg, other.svg, gray.svg}) == 3 and (first.outlined, first.png) == (other.outlined, other.png)
+    assert svg_size(first.svg)[0] == pytest.approx(small.width) and svg_size(other.svg)[0] == pytest.approx(large.width)
+    assert svg_size(first.outlined)[0] == pytest.approx(EBOOK.width) and png_size(first.png)[0] == 1350
+    key = cache_key(spec, FONTS)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [f"{key}.{small.tag()}.svg", f"{key}.{large.tag()}.svg", f"{key}.{small.tag()}.gray.svg",
+         f"{key}.outlined.svg", f"{key}.png"])
+    again = draw.draw_charts([spec], fonts=FONTS, cache_dir=tmp_path, print_frame=large)()
+    assert again[0].cached and again[0].svg == other.svg and len(drawn) == 3
+    plain = draw_chart(spec, fonts=FONTS, cache_dir=tmp_path)   # the ebooks' frame: one drawing for all
+    assert drawn[-1] == ("color", True, EBOOK) and svg_size(plain.svg) == svg_size(plain.outlined)
+
+
+@pytest.mark.parametrize("trim", ["5x8", "6x9"])
+def test_the_book_draws_its_print_charts_for_its_trim(tmp_path, trim):
+    from checks import write_manuscript
+
+    from herpress.reader import load_book
+
+    chart = "```chart\n" + GREY["stacked-bar"] + "```\n"
+    toml = f'[book]\ntitle = "T"\n[contents]\nchapters = ["a.md"]\n[print]\ntrim = "{trim}"\n'
+    book = load_book(write_manuscript(tmp_path / "book", {"book.toml": toml, "a.md": f"# A\n\n{chart}"}),
+                     cache_dir=tmp_path / "cache")
+    (figure,) = book.figures
+    assert svg_size(book.assets[figure.print_svg_name].data)[0] == pytest.approx(print_frame(trim).width)
+    assert svg_size(book.assets[figure.svg_name].data)[0] == pytest.approx(EBOOK.width)

@@ -23,6 +23,7 @@ from pymdownx.superfences import SuperFencesCodeExtension
 from . import images, rawhtml, styles
 from .cache import ChapterCache
 from .charts.draw import draw_charts
+from .charts.frame import print_frame
 from .codelines import split_lines
 from .errors import BookError, BookErrors, Problems, each
 from .forked import cores, detach_streams
@@ -76,7 +77,9 @@ def load_book(book_dir: Path, cache_dir: Path | None = None, chapter_cache: Chap
     # screen PDF is read in colour): the print SVGs in greys, series apart by tone and hatch, not by hue
     charts = draw_charts([figure.spec for chapter in chapters for figure in chapter.figures],
                          fonts=styles.chart_fonts(style_dirs), cache_dir=cache_dir,  # meanwhile, on another core
-                         print_tones="gray" if gray else "color")
+                         print_tones="gray" if gray else "color",
+                         print_frame=print_frame(source.config.print.trim))  # the trim's narrowest text
+    # block under any profile: the layout only enlarges a chart, its type stays at 7 pt or more
     try:
         return _finish(source, metadata, style_dirs, chapters, converter, problems, charts)
     except BaseException as error:  # no book: the drawing process ends with the reading

@@ -77,12 +77,19 @@ def categories(spec, width: int) -> list[str]:
     return [S.wrap(c, width) for c in spec.categories]
 
 
-def row_font(fig, n: int) -> float:
-    """Font size that fits ``n`` rows in the figure height (dense bar charts)."""
-    return fitting_font(fig.get_figheight() * 0.8, n)
+def row_font(fig, n: int, font: float, lines: int = 1) -> float:
+    """Font size that fits ``n`` rows of ``lines`` lines in the figure height (dense bar charts)."""
+    return fitting_font(fig.get_figheight() * 0.8, n * max(lines, 1), font)
 
 
-def fitting_font(inches: float, n: int) -> float:
-    """Font size whose line height fits ``n`` times into ``inches``."""
+def fitting_font(inches: float, n: int, font: float) -> float:
+    """Font size whose line height fits ``n`` times into ``inches``: ``font`` at most, and never
+    under :data:`~herpress.charts._style.MIN_FONT_PT` (crowded labels are thinned out instead)."""
     pitch_pt = inches * 72 / max(n, 1)
-    return max(S.MIN_FONT_PT, min(S.FONT_PT, pitch_pt * 0.72))
+    return max(S.MIN_FONT_PT, min(font, pitch_pt * 0.72))
+
+
+def wrap_width(inches: float, font: float, n: int = 1) -> int:
+    """About how many characters of ``font`` fill ``inches`` shared by ``n`` labels (a character
+    is some 0.47 em wide on average): where to break category names."""
+    return int(inches * 72 / (0.47 * font)) // max(n, 1)

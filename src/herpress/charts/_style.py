@@ -10,10 +10,18 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-WIDTH_IN = 4.5          # text width of the print page
-HEIGHT_IN = 2.8
-FONT_PT = 8.5
-MIN_FONT_PT = 5.5
+WIDTH_IN = 4.5          # the ebooks' drawing (herpress.charts.frame.EBOOK): width,
+HEIGHT_IN = 2.8         # height of a chart that is not a bar chart (one as wide as the frame),
+MAX_HEIGHT_IN = 7.5     # the tallest bar chart, and
+EBOOK_FONT_PT = 8.5     # type size
+#: Print type (herpress.charts.frame.print_frame), drawn where the layout only ever enlarges it: the
+#: size of the labels, and the least any text is set at (dense rows and columns). Printers refuse
+#: type under 7 pt (KDP).
+FONT_PT = 8.0
+MIN_FONT_PT = 7.0
+#: Every line a chart draws is at least this thick (grid 0.5, minor ticks 0.4, hatching 0.6 pt),
+#: above IngramSpark's 0.25 pt at the layout's scale of 1 or more.
+MIN_LINE_PT = 0.4
 INK = "#222222"         # text
 RULE = "#666666"        # axes, ticks
 GRID = "#d9d9d9"
@@ -97,7 +105,7 @@ def hatch_on(colour: str) -> str:
     return "#ffffff" if lightness(colour) < 50 else "#333333"
 
 
-def rc(families: str | Sequence[str]) -> dict:
+def rc(families: str | Sequence[str], font: float = FONT_PT) -> dict:
     """matplotlib settings for one drawing, used inside ``rc_context``.
 
     ``families``: the theme's chart faces, then its fallback faces, all registered. They are all
@@ -107,21 +115,21 @@ def rc(families: str | Sequence[str]) -> dict:
     return {
         "font.family": families,
         "font.sans-serif": families[:1],
-        "font.size": FONT_PT,
+        "font.size": font,
         "text.color": INK,
         "axes.labelcolor": INK,
         "axes.edgecolor": RULE,
         "axes.linewidth": 0.6,
         "axes.spines.top": False,
         "axes.spines.right": False,
-        "axes.labelsize": FONT_PT,
+        "axes.labelsize": font,
         "axes.labelpad": 4,
         "xtick.color": RULE,
         "ytick.color": RULE,
         "xtick.labelcolor": INK,
         "ytick.labelcolor": INK,
-        "xtick.labelsize": FONT_PT,
-        "ytick.labelsize": FONT_PT,
+        "xtick.labelsize": font,
+        "ytick.labelsize": font,
         "xtick.major.width": 0.6,
         "ytick.major.width": 0.6,
         "xtick.major.size": 3,
@@ -133,7 +141,7 @@ def rc(families: str | Sequence[str]) -> dict:
         "grid.color": GRID,
         "grid.linewidth": 0.5,
         "hatch.linewidth": 0.6,
-        "legend.fontsize": FONT_PT,
+        "legend.fontsize": font,
         "legend.frameon": False,
         "lines.linewidth": 1.5,
         "lines.markersize": 4,

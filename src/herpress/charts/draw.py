@@ -5,8 +5,12 @@ PDF embeds and its text keeps); for ebooks, the labels as outlines of that face 
 SVG shown by an ``img`` reads no font of the EPUB's, and a reading system's own face is wider.
 
 ``print_tones="gray"`` draws the print SVG in greys (a black-and-white interior: hues alone would
-print as like greys); the ebooks, read in colour, keep the colour drawing. The grey print SVG is
-cached as ``KEY.gray.svg`` beside the colour ``KEY.svg``: neither is served for the other, and the
+print as like greys); the ebooks, read in colour, keep the colour drawing. ``print_frame`` is the
+room the print SVG is drawn for (:func:`herpress.charts.frame.print_frame` of the book's trim: the
+narrowest text block, so the layout only ever enlarges it and its type stays at 7 pt or more); the
+ebooks' images keep their own frame (:data:`~herpress.charts.frame.EBOOK`), whatever the trim.
+The print SVG is cached under a name that says its frame and tones (``KEY.3.27x5.70in8.gray.svg``;
+``KEY.svg`` and ``KEY.gray.svg`` drawn in the ebooks' frame): none is served for another, and the
 ebooks' images (``KEY.outlined.svg``, ``KEY.png``) are shared, drawn once.
 
 Importing this module is cheap: matplotlib is imported only when a chart
@@ -26,6 +30,7 @@ from pathlib import Path
 
 from herpress.cache import write_atomically
 from herpress.charts._style import TONES
+from herpress.charts.frame import EBOOK, Frame
 from herpress.charts.spec import ChartSpec
 from herpress.errors import BookError
 from herpress.forked import cores, detach_streams
@@ -44,8 +49,8 @@ class ChartImages:
 
 def cache_key(spec: ChartSpec, fonts: Sequence[Path]) -> str:
     """Name of the cache files: the spec's digest, mixed with the fonts' contents
-    when fonts are given (other fonts draw other pictures). The print SVG's tones are in its
-    file's name (:func:`_files`): the ebooks' images are the same for both."""
+    when fonts are given (other fonts draw other pictures). The print SVG's frame and tones are in
+    its file's name (:func:`_files`): the ebooks' images are the same for all."""
     if not fonts:
         return spec.digest()
     digest = hashlib.sha256(spec.digest().encode())
@@ -71,9 +76,10 @@ def _font_digest(font: Path, size: int, mtime_ns: int) -> bytes:
 
 
 def draw_chart(spec: ChartSpec, *, fonts: Sequence[Path], cache_dir: Path | None,
-               print_tones: str = "color") -> ChartImages:
+               print_tones: str = "color", print_frame: Frame = EBOOK) -> ChartImages:
     """SVG and PNG of ``spec`` in ``fonts`` (the first is the main family); the print SVG in
-    ``print_tones`` ("color" or "gray"), the ebooks' images in colour.
+    ``print_tones`` ("color" or "gray") for ``print_frame``, the ebooks' images in colour for
+    :data:`~herpress.charts.frame.EBOOK`.
 
     With a ``cache_dir``, images are looked up under a name derived from the
     spec and fonts (:func:`_files`), and stored there after drawing.
@@ -81,14 +87,15 @@ def draw_chart(spec: ChartSpec, *, fonts: Sequence[Path], cache_dir: Path | None
     fonts = [Path(f) for f in fonts]
     _check_tones(print_tones)
     if cache_dir is None:
-        svg, outlined, png = _render(spec, fonts, print_tones, True)
+        svg, outlined, png = _render(spec, fonts, print_tones, True, print_frame)
         return ChartImages(svg=svg, png=png, cached=False, outlined=outlined)
-    files = _files(Path(cache_dir), cache_key(spec, fonts), print_tones)
+    files = _files(Path(cache_dir), cache_key(spec, fonts), print_tones, print_frame)
     cached = _cached(files)
     if cached is not None:
         return cached
-    ebooks = _read(files[1:]) if print_tones != "color" else None  # only a grey print SVG missing: it alone is drawn
-    drawn = _render(spec, fonts, print_tones, ebooks is None)
+    # only a print SVG of its own drawing missing (grey, or another frame): it alone is drawn
+    ebooks = None if _shared(print_tones, print_frame) else _read(files[1:])
+    drawn = _render(spec, fonts, print_tones, ebooks is None, print_frame)
     files[0].parent.mkdir(parents=True, exist_ok=True)
     for file, image in zip(files, drawn):
         if image is not None:
@@ -97,13 +104,18 @@ def draw_chart(spec: ChartSpec, *, fonts: Sequence[Path], cache_dir: Path | None
     return ChartImages(svg=svg, png=png, cached=False, outlined=outlined)
 
 
+def _shared(print_tones: str, print_frame: Frame) -> bool:
+    """Whether the print SVG comes from the ebooks' drawing (in colour, in their frame)."""
+    return print_tones == "color" and print_frame == EBOOK
+
+
 def _check_tones(print_tones: str) -> None:
     if print_tones not in TONES:
         raise ValueError(f"print_tones must be one of {', '.join(TONES)}, not {print_tones!r}")
 
 
 def draw_charts(specs: Sequence[ChartSpec], *, fonts: Sequence[Path], cache_dir: Path | None,
-                print_tones: str = "color") -> Callable[[], list[ChartImages]]:
+                print_tones: str = "color", print_frame: Frame = EBOOK) -> Callable[[], list[ChartImages]]:
     """Draw ``specs`` like :func:`draw_chart`; the returned function gives their images.
 
     Charts the cache lacks are drawn in a forked process when the machine has a second core,
@@ -112,11 +124,12 @@ def draw_charts(specs: Sequence[ChartSpec], *, fonts: Sequence[Path], cache_dir:
     """
     fonts = [Path(f) for f in fonts]
     _check_tones(print_tones)
-    cached = [_cached(_files(Path(cache_dir), cache_key(spec, fonts), print_tones)) if cache_dir is not None else None
-              for spec in specs]
+    cached = [_cached(_files(Path(cache_dir), cache_key(spec, fonts), print_tones, print_frame))
+              if cache_dir is not None else None for spec in specs]
     missing = [spec for spec, images in zip(specs, cached) if images is None]
     if not missing or cores() < 2:
-        images = [found or draw_chart(spec, fonts=fonts, cache_dir=cache_dir, print_tones=print_tones)
+        images = [found or draw_chart(spec, fonts=fonts, cache_dir=cache_dir, print_tones=print_tones,
+                                      print_frame=print_frame)
                   for spec, found in zip(specs, cached)]
         done = lambda: images  # noqa: E731
         done.abandon = lambda interrupted=False: None
@@ -125,8 +138,8 @@ def draw_charts(specs: Sequence[ChartSpec], *, fonts: Sequence[Path], cache_dir:
 
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    worker = context.Process(target=_draw_in_worker, args=(missing, fonts, cache_dir, print_tones, sender, receiver),
-                             daemon=True)
+    worker = context.Process(target=_draw_in_worker,
+                             args=(missing, fonts, cache_dir, print_tones, print_frame, sender, receiver), daemon=True)
     worker.start()
     sender.close()
     drawn: list[ChartImages] = []
@@ -164,21 +177,23 @@ def draw_charts(specs: Sequence[ChartSpec], *, fonts: Sequence[Path], cache_dir:
 
 
 def _draw_in_worker(specs: list[ChartSpec], fonts: Sequence[Path], cache_dir: Path | None, print_tones: str,
-                    sender, receiver) -> None:
+                    print_frame: Frame, sender, receiver) -> None:
     receiver.close()  # the parent's end, copied at the fork: were it open here, a parent that closed
     # its own (abandon) would leave this process writing to a pipe nobody reads, for ever
     detach_streams()
     try:
-        sender.send(("done", [draw_chart(spec, fonts=fonts, cache_dir=cache_dir, print_tones=print_tones)
-                              for spec in specs]))
+        sender.send(("done", [draw_chart(spec, fonts=fonts, cache_dir=cache_dir, print_tones=print_tones,
+                                         print_frame=print_frame) for spec in specs]))
     except BaseException as error:
         sender.send(("error", error if isinstance(error, BookError) else RuntimeError(f"{type(error).__name__}: {error}")))
 
 
-def _files(cache_dir: Path, key: str, print_tones: str) -> tuple[Path, Path, Path]:
+def _files(cache_dir: Path, key: str, print_tones: str, print_frame: Frame = EBOOK) -> tuple[Path, Path, Path]:
     """The cache files of the print SVG, the outlined SVG and the PNG: the print SVG's name says its
-    tones (``KEY.svg`` in colour, ``KEY.gray.svg`` in grey), the ebooks' are the same for both."""
-    print_svg = f"{key}.svg" if print_tones == "color" else f"{key}.{print_tones}.svg"
+    frame and tones (``KEY.svg`` in colour, ``KEY.gray.svg`` in grey, drawn in the ebooks' frame;
+    ``KEY.3.27x5.70in8.svg``, ``KEY.3.27x5.70in8.gray.svg`` in another), the ebooks' are the same for all."""
+    name = key if print_frame == EBOOK else f"{key}.{print_frame.tag()}"
+    print_svg = f"{name}.svg" if print_tones == "color" else f"{name}.{print_tones}.svg"
     return cache_dir / print_svg, cache_dir / f"{key}.outlined.svg", cache_dir / f"{key}.png"
 
 
@@ -214,14 +229,15 @@ def _families(fonts: Sequence[Path]) -> list[str]:
     return list(dict.fromkeys(_registered[os.fspath(font.resolve())] for font in fonts))
 
 
-def _render(spec: ChartSpec, fonts: Sequence[Path], print_tones: str,
-            ebooks: bool) -> tuple[bytes, bytes | None, bytes | None]:
-    """The print SVG in ``print_tones``; with ``ebooks``, the outlined SVG and the PNG in colour
-    (else None). In colour all three come from one drawing; in grey the print SVG has its own.
+def _render(spec: ChartSpec, fonts: Sequence[Path], print_tones: str, ebooks: bool,
+            print_frame: Frame = EBOOK) -> tuple[bytes, bytes | None, bytes | None]:
+    """The print SVG in ``print_tones`` for ``print_frame``; with ``ebooks``, the outlined SVG and
+    the PNG in colour for :data:`EBOOK` (else None). In colour in the ebooks' frame all three come
+    from one drawing; else the print SVG has its own.
 
-    The colour drawing is saved as a text SVG first whatever the tones: each save lays the figure
-    out again (constrained layout), shifting it by some 1e-5 pt, and the ebooks' images must come
-    out byte for byte the same whichever edition drew them first."""
+    The ebooks' drawing is saved as a text SVG first whatever the print SVG: each save lays the
+    figure out again (constrained layout), shifting it by some 1e-5 pt, and the ebooks' images must
+    come out byte for byte the same whichever edition drew them first."""
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -232,10 +248,10 @@ def _render(spec: ChartSpec, fonts: Sequence[Path], print_tones: str,
     families = _families(fonts)
     metadata = {"Date": None, "Title": spec.title, "Description": spec.description}
 
-    def drawn(inks):
-        fig = Figure(figsize=_plots.figure_size(spec), dpi=100)
+    def drawn(inks, frame):
+        fig = Figure(figsize=_plots.figure_size(spec, frame), dpi=100)
         FigureCanvasAgg(fig)
-        _plots.draw(fig, spec, inks)
+        _plots.draw(fig, spec, inks, frame)
         return fig
 
     def saved(fig, **options) -> bytes:
@@ -244,16 +260,18 @@ def _render(spec: ChartSpec, fonts: Sequence[Path], print_tones: str,
         return out.getvalue()
 
     svg = outlined = png = None
-    with matplotlib.rc_context(_style.rc(families)):
-        if ebooks or print_tones == "color":
-            colour = drawn(_style.COLOUR)
+    shared = _shared(print_tones, print_frame)
+    if ebooks or shared:
+        with matplotlib.rc_context(_style.rc(families, EBOOK.font)):
+            colour = drawn(_style.COLOUR, EBOOK)
             svg = saved(colour, format="svg", metadata=metadata)
-        if ebooks:
-            with matplotlib.rc_context({"svg.fonttype": "path"}):
-                outlined = _paths_complete(saved(colour, format="svg", metadata=metadata))
-            png = opaque(saved(colour, format="png", dpi=PNG_DPI, metadata={"Software": None}))  # RGBA even on white
-        if print_tones != "color":
-            svg = saved(drawn(_style.TONES[print_tones]), format="svg", metadata=metadata)
+            if ebooks:
+                with matplotlib.rc_context({"svg.fonttype": "path"}):
+                    outlined = _paths_complete(saved(colour, format="svg", metadata=metadata))
+                png = opaque(saved(colour, format="png", dpi=PNG_DPI, metadata={"Software": None}))  # RGBA even on white
+    if not shared:
+        with matplotlib.rc_context(_style.rc(families, print_frame.font)):
+            svg = saved(drawn(_style.TONES[print_tones], print_frame), format="svg", metadata=metadata)
     return svg, outlined, png
 
 

@@ -29,7 +29,7 @@ from herpress.charts._source import Locator, read_csv, resolve_inside
 from herpress.errors import BookError
 
 #: Bump whenever the drawing code changes what a spec looks like on paper.
-DRAWING_VERSION = "3"  # 3: an outlined SVG beside the print one, PNG without alpha
+DRAWING_VERSION = "4"  # 4: print charts drawn for the narrowest text block of their trim, type 7 pt or more
 CHART_TYPES = ("bar", "column", "line", "pie", "donut", "stacked-bar")
 MULTI_SERIES_TYPES = ("line", "stacked-bar")
 MAX_CATEGORIES = 200
