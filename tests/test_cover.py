@@ -77,8 +77,16 @@ def test_lulu_spine_and_no_spine_text_below_its_minimum(small_book, tmp_path):
         assert (spine_text(path, geometry) != "") == (pages >= profiles.get("lulu").spine_text_min_pages)
 
 
+def test_a_spine_too_thin_for_7_pt_type_has_none_and_says_so(small_book, tmp_path):
+    book = dataclasses.replace(small_book, print_settings=PrintSettings(profile="kdp"))
+    warnings = write_cover(book, tmp_path / "cover.pdf", 120)  # 0.27 in: 6.3 pt lettering between the margins
+    assert any("no spine text" in w and "7 pt" in w for w in warnings), warnings
+    assert not cover_geometry("6x9", 120, profiles.get("kdp"), "white").spine_text
+    assert cover_geometry("6x9", 130, profiles.get("kdp"), "white").spine_text
+
+
 def test_spine_text_is_kept_off_the_folds(small_book, tmp_path):
-    path, geometry = kdp_cover(small_book, tmp_path, 120)
+    path, geometry = kdp_cover(small_book, tmp_path, 160)
     with cover_page(path) as page:
         textpage = page.get_textpage()
         fold = page.get_trimbox()[0] + geometry.trim_width * 72
@@ -177,7 +185,7 @@ def test_the_hardcover_refusal_on_the_command_line(book):
     result = CliRunner().invoke(app, ["cover", str(book), "--binding", "hardcover", "-o", str(earlier)])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "is not made in 5x8" in result.output and "set [print] trim to 5.5x8.5 or 6x9 in book.toml" in result.output
-    toml.write_text(toml.read_text().replace('trim = "5x8"', 'trim = "6x9"\nbinding = "hardcover"'))
+    toml.write_text(toml.read_text().replace('trim = "5x8"', 'trim = "6x9"').replace('binding = "paperback"', 'binding = "hardcover"'))
     result = CliRunner().invoke(app, ["cover", str(book), "-o", str(earlier)])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "too few for Amazon KDP hardcover (case laminate), which binds 75–550" in result.output

@@ -181,9 +181,9 @@ def test_an_unknown_interior_is_reported_at_its_line(book):
     from herpress.cli import app
 
     toml = book / "manuscript" / "book.toml"
-    text = toml.read_text().replace("[print]\n", '[print]\ninterior = "sepia"\n')
+    text = toml.read_text().replace('interior = "bw"', 'interior = "sepia"')
     toml.write_text(text)
-    line = text.splitlines().index('interior = "sepia"') + 1
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if row.startswith('interior = "sepia"'))
     result = CliRunner().invoke(app, ["pdf", str(book)])
     assert result.exit_code == 1
     assert f"manuscript/book.toml:{line}: unknown interior 'sepia'" in result.output, result.output

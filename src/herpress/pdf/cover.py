@@ -85,7 +85,8 @@ def cover_geometry(trim: str, pages: int, profile: Profile, paper: str, binding:
         spine = case.spine_width(pages, profile.caliper[paper])
         width, height = width + case.overhang, height + 2 * case.overhang
         bleed, hinge = case.wrap, case.hinge
-    allowed = pages >= profile.spine_text_min_pages and spine > 2 * profile.spine_text_margin
+    lettering = round(min(14.0, (spine - 2 * profile.spine_text_margin) * 72 * 0.6), 2)  # CoverGeometry.spine_text_size
+    allowed = pages >= profile.spine_text_min_pages and lettering >= profile.min_type  # 7 pt at the least
     return CoverGeometry(trim_width=width, trim_height=height, spine=spine, bleed=bleed, pages=pages,
                          spine_text=allowed, spine_margin=profile.spine_text_margin, barcode=profile.barcode,
                          binding=binding, hinge=hinge)
@@ -174,6 +175,6 @@ def write_cover(book: Book, target: Path, pages: int) -> list[str]:
         warnings.append(f"no spine text: {service} allows it from {profile.spine_text_min_pages} pages "
                         f"(this book has {pages})")
     elif not geometry.spine_text:
-        warnings.append(f"no spine text: a {geometry.spine:.3f} in spine leaves no room {profile.spine_text_margin} in "
-                        "off each fold")
+        warnings.append(f"no spine text: a {geometry.spine:.3f} in spine, kept {profile.spine_text_margin} in off each "
+                        f"fold, leaves no room for {profile.min_type:g} pt type, {service}'s smallest")
     return warnings
