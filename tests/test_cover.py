@@ -273,7 +273,7 @@ def test_a_wrong_isbn_is_reported_at_its_line_in_book_toml(tmp_path, line, words
     with pytest.raises(BookError) as caught:
         load_config(tmp_path / "book.toml", shown_as="manuscript/book.toml")
     said = str(caught.value).splitlines()  # every problem of book.toml, each at its line
-    assert any(s.startswith(f"manuscript/book.toml:5: isbn '") and words in s for s in said)
+    assert any(s.startswith("manuscript/book.toml:5: isbn '") and words in s for s in said)
     assert any(s.startswith("manuscript/book.toml:12: price 'EUR 9.99' is in EUR") for s in said)
     assert any(s.startswith("manuscript/book.toml:13: unknown binding 'casebound'") for s in said)
 
