@@ -165,6 +165,15 @@ def test_an_authors_colour_image_is_printed_in_gray_with_a_warning_naming_it(tmp
     found, _, _ = colours_of(result.outputs["pdf"])
     images = [operands for _, op, operands in found if op == "image"]
     assert images and set(images) == {"/DeviceGray"}, images
+    with pikepdf.open(result.outputs["pdf"]) as pdf:  # each decodes, to the gray of its colour
+        tones = set()
+        for page in pdf.pages:
+            for image in page.get_images().values():
+                pixels = pikepdf.PdfImage(image).as_pil_image()
+                assert pixels.mode == "L" and pixels.size == (900, 600)
+                tones.add(pixels.getpixel((450, 300)))
+    red = round(inks.gray_of(200 / 255, 40 / 255, 40 / 255) * 255)
+    assert tones == {red, 90}, (tones, red)  # the red square as light as it was; the gray one as it was
 
 
 def test_the_reader_names_the_pages_that_break_the_rule(sample, profile_pdfs):

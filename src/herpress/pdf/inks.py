@@ -313,7 +313,19 @@ def _recolour_image(pdf, image, inking: Inking) -> None:
     out = inking.pixels(array, kind)
     if out.shape[-1] == 1 and inking.space == "cmyk":
         out = numpy.concatenate([numpy.zeros(out.shape[:-1] + (3,), numpy.uint8), 255 - out], axis=-1)
-    image.write(numpy.ascontiguousarray(out).tobytes(), filter=pikepdf.Name.FlateDecode)
+    was_jpeg = "/DCTDecode" in str(image.get("/Filter"))
+    if was_jpeg and out.shape[-1] == 1:  # a photograph stays a JPEG (as Flate a gray one is ~3 × the bytes)
+        import io
+
+        from PIL import Image
+
+        encoded = io.BytesIO()
+        Image.fromarray(out[..., 0], "L").save(encoded, "JPEG", quality=92)
+        image.write(encoded.getvalue(), filter=pikepdf.Name.DCTDecode)
+    else:
+        import zlib
+
+        image.write(zlib.compress(numpy.ascontiguousarray(out).tobytes(), 6), filter=pikepdf.Name.FlateDecode)
     image.ColorSpace = pikepdf.Name("/DeviceGray" if out.shape[-1] == 1 else "/DeviceCMYK")
     image.BitsPerComponent = 8
     for key in ("/DecodeParms", "/Decode", "/Intent"):
