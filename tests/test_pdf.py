@@ -150,15 +150,18 @@ def test_kdp_pdf_has_no_annotations_and_no_outlines(profile_pdfs):
     assert "/Outlines" not in reader.trailer["/Root"]
 
 
-def test_ingramspark_pdf_is_pdf_x_with_a_cmyk_output_intent(profile_pdfs):
+def test_ingramspark_pdf_is_pdf_x_and_a_black_and_white_one_names_a_condition_and_no_profile(profile_pdfs):
+    """The sample prints in black and white (the default): its PDF/X names a registered condition
+    and embeds no ICC profile, and its text is black in gray (the colour interior's CMYK output
+    intent and 100 % K text: tests/test_inks.py)."""
     reader = pdf(profile_pdfs["ingramspark"][0])
     assert str(reader.metadata["/GTS_PDFXVersion"]).startswith("PDF/X-1")
     intents = [intent.get_object() for intent in reader.trailer["/Root"]["/OutputIntents"]]
-    assert intents and intents[0]["/S"] == "/GTS_PDFX"
-    assert intents[0]["/DestOutputProfile"].get_object()["/N"] == 4  # a CMYK profile
+    assert intents and intents[0]["/S"] == "/GTS_PDFX" and intents[0]["/OutputConditionIdentifier"]
+    assert "/DestOutputProfile" not in intents[0]
     streams = [page.get_contents().get_data() for page in reader.pages if page.get_contents() is not None]
     texts = [data for data in streams if b"BT" in data]
-    assert texts and all(b"0 0 0 1 scn" in data or b"0 0 0 1 k" in data for data in texts)  # text in 100 % K
+    assert texts and all(b"0 g" in data for data in texts) and not any(b" rg" in data for data in texts)
 
 
 def test_screen_pdf_is_tagged_with_bookmarks_and_live_links(profile_pdfs, sample):
