@@ -147,9 +147,9 @@ for name, asset in book.assets.items():
 result = pdf.layout(book)
 env = styles.templates(book.style_dirs)
 (out / "geometry.css").write_text(env.get_template("print/page-geometry.css.j2").render(g=result.geometry))
-relief = env.get_template("print/footnote-relief.css.j2").render(slugs=result.relieved) if result.relieved else ""
-(out / "relief.css").write_text(relief)
-names = ["print.css"] + (["print-cmyk.css"] if result.profile.cmyk else [])
+from herpress.pdf.relief import relief_css
+(out / "relief.css").write_text(relief_css(book, result.relieved))
+names = pdf.sheet_names(book, result.profile)
 print("\\n".join(str(styles.find(book.style_dirs, name)) for name in names))
 """
     sheets = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True).stdout.split()
