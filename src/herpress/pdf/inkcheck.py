@@ -156,7 +156,7 @@ def ghostscript_run(arguments: list[str]) -> bytes:
     process (killed if herpress dies; :mod:`herpress.forked`), stopped if the build is; its
     temporary files in a folder of this process (:mod:`herpress.tempdirs`), removed however the
     run ends. Returns what it printed."""
-    from .. import tempdirs
+    from .. import forked, tempdirs  # noqa: F401 -- forked: its at-fork binding, which _bound sets off
 
     program = shutil.which("gs")
     if program is None:

@@ -36,30 +36,28 @@ from pathlib import Path
 from ..errors import BookError
 from .contents import numeric, space_of, streams_of, things
 
-TOTAL_INK = {"ingramspark": 2.40}  # the most ink the service's press lays down, as a fraction (240 %)
 #: A registered characterization (ICC's registry) a PDF/X output intent may name without embedding
 #: a profile: what a black-and-white PDF/X interior carries, since IngramSpark wants no ICC profile in it.
 GRAY_CONDITION = "CGATS TR 001"
 NEUTRAL = 1 / 512  # an RGB colour whose channels differ by less than this is a gray
 
 
-def convert(path: Path, book, profile, space: str | None = None) -> list[str]:
+def convert(path: Path, book, profile, space: str | None = None) -> None:
     """Rewrite the colours of the PDF at ``path`` in ``space`` (by default the one its interior
-    ends in, :func:`herpress.pdf.profiles.inks`); nothing when that is RGB. Returns warnings.
-    ``book`` gives the interior setting and the colour profile."""
+    ends in, :func:`herpress.pdf.profiles.inks`), capped at ``profile.total_ink``; nothing when
+    that is RGB. ``book`` gives the interior setting and the colour profile."""
     from .profiles import inks
 
     space = space or inks(profile, book.print_settings.interior)
     if space == "rgb":
-        return []
+        return
     converted = path.with_name(f".{path.name}.inks.{os.getpid()}.tmp")
     try:
         recolour(path, converted, Inking(space, _output_profile(book) if space == "cmyk" else None,
-                                         TOTAL_INK.get(profile.name)), profile)
+                                         profile.total_ink), profile)
         os.replace(converted, path)
     finally:
         converted.unlink(missing_ok=True)
-    return []
 
 
 def _output_profile(book) -> Path:

@@ -154,15 +154,14 @@ def where_printed(message: str, book, laid_out) -> str:
     the file that page prints, and the folio printed on it."""
     import re
 
+    from .pagefit import page_regions
+
     found = re.match(r"page (\d+): ", message)
     starts = getattr(laid_out, "starts", None)
     if not found or book is None or not starts:
         return message
     index = int(found[1]) - 1
-    region = ""
-    for start in sorted(starts, key=lambda start: start.page):
-        if start.page <= index:
-            region = start.region
+    region = page_regions(starts, index + 1)[index]
     chapter = next((c for c in book.chapters if region == f"chapter:{c.slug}"), None)
     labels = getattr(laid_out, "page_labels", None) or []
     folio = labels[index] if index < len(labels) and labels[index] else ""

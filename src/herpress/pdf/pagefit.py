@@ -105,7 +105,7 @@ def _text_overflows(index: int, text, inner_left: float, inner_right: float, blo
 def messages(fit: Fit, book, starts, labels: list[str]) -> list[tuple[str, str | None, int | None]]:
     """(message, file, line) for each overflow, its file and line found from its words."""
     chapters = {f"chapter:{chapter.slug}": chapter for chapter in book.chapters}
-    region_of = _regions(starts, len(labels))
+    region_of = page_regions(starts, len(labels))
     said = []
     for overflow in fit.overflows:
         page = labels[overflow.page] if overflow.page < len(labels) and labels[overflow.page] else \
@@ -124,7 +124,7 @@ def low_resolution(fit: Fit, book, starts, labels: list[str]) -> list[tuple[str,
     """(message, file, line) for each of the author's images printed under :data:`MIN_PPI`, named
     by its file: the image of its chapter with the same pixel size (charts are vector, never here)."""
     chapters = {f"chapter:{chapter.slug}": chapter for chapter in book.chapters}
-    region_of = _regions(starts, len(labels))
+    region_of = page_regions(starts, len(labels))
     sizes = _pixel_sizes(book)
     said, seen = [], set()
     for placed in fit.images:
@@ -194,7 +194,8 @@ def _pixel_sizes(book) -> dict[str, tuple[int, int]]:
     return sizes
 
 
-def _regions(starts, pages: int) -> list[str]:
+def page_regions(starts, pages: int) -> list[str]:
+    """The region each of ``pages`` pages prints ("chapter:<slug>", "glossary", …), from the page starts."""
     region, by_page, n = "", [], 0
     ordered = sorted(starts, key=lambda start: start.page)
     for index in range(pages):

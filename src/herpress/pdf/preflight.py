@@ -78,9 +78,8 @@ def preflight(path: Path, profile: Profile, expected: Expected, interior: bool =
         _legibility(report, path, profile)
     if inks in ("gray", "cmyk"):
         from .inkcheck import ink_problems, read_inks, rendered_ink
-        from .inks import TOTAL_INK
 
-        limit = TOTAL_INK.get(profile.name)
+        limit = profile.total_ink
         report.errors += ink_problems(read_inks(path), inks, profile.service, limit)
         if inks == "cmyk" and limit:  # what the printer's own check measures: ink on a CMYK render
             report.errors += [f"page {number}: {ink * 100:.0f} % total ink on the CMYK proof, over "

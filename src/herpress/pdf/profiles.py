@@ -43,6 +43,8 @@ class Profile:
     barcode: tuple[float, float]  # width, height of the clear area on the back cover
     min_type: float = 7.0  # points: the smallest type the service prints cleanly (KDP's paperback figure)
     min_line: float = 0.25  # points: the thinnest line it holds (IngramSpark's figure; a hairline never)
+    total_ink: float | None = None  # the most ink its press lays down, a fraction (2.40: 240 %); None: none published
+    cover_cmyk: bool = False  # its cover is printed from CMYK (converted by herpress.pdf.inks)
 
     def gutter(self, pages: int) -> float:
         """The service's minimum inside margin for a book of ``pages`` pages."""
@@ -71,6 +73,7 @@ PROFILES = {
         annotations=False, bookmarks=False, pdf_variant=None, cmyk=False,
         caliper={"white": 0.002252, "cream": 0.0025}, spine_extra=0.0,
         spine_text_min_pages=79, spine_text_margin=0.0625, cover_bleed=0.125, barcode=(2.0, 1.2),
+        cover_cmyk=True,
     ),
     "ingramspark": Profile(
         # Gutter: IngramSpark publishes no table; KDP's is used. Caliper: approximate (their cover
@@ -80,6 +83,7 @@ PROFILES = {
         annotations=False, bookmarks=False, pdf_variant="pdf/x-1a", cmyk=True,
         caliper={"white": 0.002252, "cream": 0.0025}, spine_extra=0.0,
         spine_text_min_pages=48, spine_text_margin=0.0625, cover_bleed=0.125, barcode=(2.0, 1.2),
+        total_ink=2.40, cover_cmyk=True,  # Lightning Source: "less than 240%"
     ),
     "lulu": Profile(
         # Spine text from 80 pages: approximate (Lulu's guidance).
@@ -190,7 +194,7 @@ def inks(profile: Profile, interior: str) -> str:
 def cover_inks(profile: Profile) -> str:
     """The colour space of the profile's cover: CMYK for KDP and IngramSpark (their presses print
     the cover in four inks, and ask for CMYK files), RGB for Lulu, which converts it itself."""
-    return "cmyk" if profile.name in ("kdp", "ingramspark") else "rgb"
+    return "cmyk" if profile.cover_cmyk else "rgb"
 
 
 def get(name: str) -> Profile:
