@@ -260,3 +260,26 @@ def test_the_quick_rewrite_of_a_text_page_sets_what_the_parsed_one_does(tmp_path
                             if str(op) in COLOUR_OPS])
     assert results[0] == results[1][:len(results[0])], results
     assert {op for op, _ in results[0]} <= {"g", "G", "k", "K"}
+
+
+def test_an_image_with_an_alpha_channel_is_set_on_white_with_no_transparency_left(tmp_path):
+    """KDP wants transparency flattened and PDF/X-1a allows none: a converted image loses its soft
+    mask, its transparent pixels white, its opaque ones as they were."""
+    from PIL import Image
+
+    folder = tmp_path / "alpha-book"
+    (folder / "manuscript" / "images").mkdir(parents=True)
+    picture = Image.new("RGBA", (900, 600), (0, 0, 0, 0))
+    picture.paste((60, 60, 60, 255), (0, 0, 450, 600))  # left half opaque gray, right half transparent
+    picture.save(folder / "manuscript" / "images" / "half.png")
+    (folder / "manuscript" / "book.toml").write_text(
+        '[book]\ntitle = "Alpha"\ncreator = "T"\npublisher = "T"\n'
+        'identifier = "urn:uuid:00000000-0000-4000-8000-0000000000ac"\n\n[contents]\nchapters = ["one.md"]\n')
+    (folder / "manuscript" / "one.md").write_text("# One\n\nHalf of it:\n\n![Half gray](images/half.png)\n")
+    result = build(folder, ("pdf",))
+    with pikepdf.open(result.outputs["pdf"]) as pdf:
+        images = [image for page in pdf.pages for image in page.get_images().values()]
+        assert images and all("/SMask" not in image for image in images)
+        pixels = pikepdf.PdfImage(images[0]).as_pil_image()
+        assert pixels.getpixel((200, 300)) == 60 and pixels.getpixel((700, 300)) == 255
+        assert not any("/Group" in obj for obj in pdf.objects if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)))

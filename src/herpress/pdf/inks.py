@@ -309,10 +309,14 @@ def _recolour_image(pdf, image, inking: Inking) -> None:
     from pikepdf import PdfImage
 
     source = space_of(image.get("/ColorSpace"), None).replace("icc ", "")
-    if source == "gray" or (source == "cmyk" and inking.space == "cmyk" and not inking.total_ink):
+    mask = image.get("/SMask")
+    flatten = isinstance(mask, pikepdf.Stream) and mask.get("/Width") == image.get("/Width") \
+        and mask.get("/Height") == image.get("/Height")
+    if not flatten and (source == "gray" or (source == "cmyk" and inking.space == "cmyk" and not inking.total_ink)):
         return
     try:
         picture = PdfImage(image).as_pil_image()
+        alpha = PdfImage(mask).as_pil_image().convert("L") if flatten else None
     except Exception as error:  # noqa: BLE001 -- an image pikepdf cannot decode is left, and the read-back names it
         raise BookError(f"cannot convert an image of the print interior to {inking.space}: {error}") from None
     if picture.mode not in ("RGB", "CMYK", "L"):
@@ -321,6 +325,9 @@ def _recolour_image(pdf, image, inking: Inking) -> None:
     if array.ndim == 2:
         array = array[..., None]
     kind = {1: "gray", 3: "rgb", 4: "cmyk"}[array.shape[-1]]
+    if alpha is not None:  # KDP and PDF/X-1a want no transparency: the image is set on the white page
+        array = _on_white(array, numpy.asarray(alpha), kind == "cmyk")
+        del image["/SMask"]
     out = inking.pixels(array, kind)
     if out.shape[-1] == 1 and inking.space == "cmyk":
         out = numpy.concatenate([numpy.zeros(out.shape[:-1] + (3,), numpy.uint8), 255 - out], axis=-1)
@@ -342,6 +349,19 @@ def _recolour_image(pdf, image, inking: Inking) -> None:
     for key in ("/DecodeParms", "/Decode", "/Intent"):
         if key in image:
             del image[key]
+
+
+def _on_white(array, alpha, inks_subtract: bool):
+    """An image's pixels (H×W×N uint8) composited over white by its soft mask (H×W uint8), a band
+    of rows at a time: white is 255 in gray and RGB, no ink (0) in CMYK."""
+    import numpy
+
+    out = numpy.empty_like(array)
+    for top in range(0, array.shape[0], ROWS):
+        a = alpha[top:top + ROWS, :, None].astype(numpy.float32) / 255
+        band = array[top:top + ROWS].astype(numpy.float32)
+        out[top:top + ROWS] = numpy.rint(band * a if inks_subtract else band * a + 255 * (1 - a)).astype(numpy.uint8)
+    return out
 
 
 def _every_thing(pdf):
