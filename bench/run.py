@@ -143,12 +143,12 @@ out = book.root / "plain"
 for name, asset in book.assets.items():
     (out / name).parent.mkdir(parents=True, exist_ok=True)
     (out / name).write_bytes(asset.data)
-(out / "plain.html").write_text(pdf.print_html(book), encoding="utf-8")
 result = pdf.layout(book)
+from herpress.pdf.relief import relieved_bodies
+(out / "plain.html").write_text(pdf.print_html(book, relieved_bodies(book, pdf.print_bodies(book), result.relieved)),
+                                encoding="utf-8")
 env = styles.templates(book.style_dirs)
 (out / "geometry.css").write_text(env.get_template("print/page-geometry.css.j2").render(g=result.geometry))
-from herpress.pdf.relief import relief_css
-(out / "relief.css").write_text(relief_css(book, result.relieved))
 names = pdf.sheet_names(book, result.profile)
 print("\\n".join(str(styles.find(book.style_dirs, name)) for name in names))
 """
@@ -164,7 +164,7 @@ print("\\n".join(str(styles.find(book.style_dirs, name)) for name in names))
               f"{call}(sys.argv[2], font_config=fc, "
               "stylesheets=[CSS(filename=f, font_config=fc) for f in sys.argv[3:]])")
     return [sys.executable, "-c", render, str(out / "plain.html"), str(book_dir / "plain.pdf"),
-            *sheets, str(out / "geometry.css"), str(out / "relief.css")]
+            *sheets, str(out / "geometry.css")]
 
 
 def pandoc_command(book_dir: Path, chapters: list[Path]) -> list[str]:

@@ -219,24 +219,24 @@ def test_one_core_prints_what_two_print(sample, profile_pdfs, monkeypatch, tmp_p
 def pretend_astray(book, monkeypatch, relieved_astray: int = 0):
     """Pretend WeasyPrint misplaced the first note of the second and the last chapter with notes
     — and, laid out with relief, their first ``relieved_astray`` notes."""
-    from herpress.pdf import relief
+    from herpress.pdf import relayout
 
     with_notes = [chapter for chapter in book.chapters if chapter.notes]
     astray = [with_notes[1].notes[0].id, with_notes[-1].notes[0].id]
     worse = [note.id for chapter in (with_notes[1], with_notes[-1]) for note in chapter.notes[:relieved_astray]]
-    real, real_css = pdf_writer.misplaced_notes, relief.relief_css
+    real, real_relieved = pdf_writer.misplaced_notes, relayout.relieved
     with_relief = []  # the layout being checked was made with relief
 
-    def relief_css(book, notes):
+    def relieved(laid, notes):
         with_relief.append(bool(notes))
-        return real_css(book, notes)
+        return real_relieved(laid, notes)
 
     def misplaced(result, book):  # the checks of a part's layout are made on one without labels
         if len(result.page_labels):
             return real(result, book)
         return worse if with_relief and with_relief.pop() else astray
 
-    monkeypatch.setattr(relief, "relief_css", relief_css)
+    monkeypatch.setattr(relayout, "relieved", relieved)
     monkeypatch.setattr(pdf_writer, "misplaced_notes", misplaced)
     monkeypatch.setattr(book_parts, "misplaced_notes", misplaced)
     return astray
@@ -247,16 +247,16 @@ def test_chapters_with_a_note_astray_are_relieved_each_in_its_part(sample, profi
     around the note astray), and the notes end on their calls' pages. (Not compared with one
     document: there WeasyPrint sets this sample's relieved "open-questions" with a note a page
     after its call.)"""
-    from herpress.pdf import relief
+    from herpress.pdf import relayout
 
     astray = pretend_astray(sample.book, monkeypatch)
-    css = []
-    real = relief.relief_css
-    monkeypatch.setattr(relief, "relief_css", lambda book, notes: css.extend(notes) or real(book, notes))
-    monkeypatch.setattr(book_parts, "cores", lambda: 1)  # the CSS is counted in this process
+    around = []
+    real = relayout.relieved
+    monkeypatch.setattr(relayout, "relieved", lambda laid, notes: around.extend(notes) or real(laid, notes))
+    monkeypatch.setattr(book_parts, "cores", lambda: 1)  # the markup is relieved in this process
     printed, _ = in_parts(sample.book, tmp_path / "parts.pdf")
     assert printed.relieved == astray
-    assert set(css) == set(astray)  # each laid out with relief around its own note, no other
+    assert set(around) == set(astray)  # each laid out with relief around its own note, no other
     owner = sample.book.chapter_of_id()
     relieved_notes = {note.id for chapter in sample.book.chapters if chapter.slug in {owner[n] for n in astray}
                       for note in chapter.notes}
@@ -267,25 +267,25 @@ def test_where_relief_around_the_notes_astray_brings_none_back_the_chapter_is_re
         sample, monkeypatch, tmp_path):
     """Pretend a chapter's first note goes astray, and stays astray relieved around itself alone:
     the chapter is laid out a third time, relieved around every note it has, and kept so."""
-    from herpress.pdf import relief
+    from herpress.pdf import relayout
 
     chapter = next(chapter for chapter in sample.book.chapters if len(chapter.notes) >= 2)
     astray, everyone = chapter.notes[0].id, {note.id for note in chapter.notes}
-    real_misplaced, real_css = pdf_writer.misplaced_notes, relief.relief_css
-    around = []  # the notes of each relief CSS made, in order
+    real_misplaced, real_relieved = pdf_writer.misplaced_notes, relayout.relieved
+    around = []  # the notes each layout was relieved around, in order
 
-    def relief_css(book, notes):
+    def relieved(laid, notes):
         around.append(set(notes))
-        return real_css(book, notes)
+        return real_relieved(laid, notes)
 
     def misplaced(result, book):
         if len(result.page_labels):
             return real_misplaced(result, book)
         return [] if around and around[-1] >= everyone else [astray]  # laid out, relieved around it alone, …
 
-    monkeypatch.setattr(relief, "relief_css", relief_css)
+    monkeypatch.setattr(relayout, "relieved", relieved)
     monkeypatch.setattr(book_parts, "misplaced_notes", misplaced)
-    monkeypatch.setattr(book_parts, "cores", lambda: 1)  # the CSS is made in this process
+    monkeypatch.setattr(book_parts, "cores", lambda: 1)  # the markup is relieved in this process
     printed, _ = in_parts(sample.book, tmp_path / "parts.pdf")
     assert set(printed.relieved) == everyone
     assert {astray} in around and everyone in around
@@ -295,7 +295,7 @@ def test_relief_that_sets_more_notes_astray_is_not_kept(sample, monkeypatch, tmp
     """Relaxed widows and orphans move the page breaks; where that sends no fewer notes off their
     call's page than it brings back, the chapter keeps the layout it had."""
     astray = pretend_astray(sample.book, monkeypatch, relieved_astray=2)
-    monkeypatch.setattr(book_parts, "cores", lambda: 1)  # the relief CSS is counted in this process
+    monkeypatch.setattr(book_parts, "cores", lambda: 1)  # relief is counted in this process
     printed, _ = in_parts(sample.book, tmp_path / "parts.pdf")
     assert printed.relieved == []  # relieved, each would have had as many notes astray or more
     assert astray  # notes that would have been relieved around

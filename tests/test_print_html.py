@@ -37,7 +37,7 @@ def test_the_folder_holds_what_the_html_names_and_nothing_from_outside(floor):
     _, folder = floor
     html = (folder / "book.html").read_text()
     linked = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
-    assert linked == ["fonts.css", "print.css", "page-geometry.css", "relief.css"]
+    assert linked == ["fonts.css", "print.css", "page-geometry.css"]
     for name in re.findall(r'\bsrc="([^"]+)"', html) + linked:
         assert (folder / name).is_file(), name
     for sheet in ("fonts.css", "print.css"):

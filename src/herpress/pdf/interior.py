@@ -222,20 +222,21 @@ class Typesetter:
     def render(self, pages: int, relieved: list[str]):
         """The whole book, its gutter that of a book of ``pages`` pages, with relief around the
         footnotes ``relieved`` (their ids)."""
-        from weasyprint import CSS, HTML
+        from weasyprint import HTML
 
         from ..fetcher import BookFetcher
-        from .relief import relief_css
+        from .relief import relieved_bodies
 
         self.prepare(pages)
+        if relieved:  # the relieved chapters' markup is marked (.relief): a document of its own
+            return HTML(string=print_html(self.book, relieved_bodies(self.book, self.bodies, relieved)),
+                        base_url=self.base_url, url_fetcher=BookFetcher(self.book)).render(
+                stylesheets=self.sheets, font_config=self.font_config, color_profiles=self.color_profiles)
         if self.html is None:
             self.html = HTML(string=print_html(self.book, self.bodies), base_url=self.base_url,
                              url_fetcher=BookFetcher(self.book))
-        sheets = list(self.sheets)
-        if relieved:
-            sheets.append(CSS(string=relief_css(self.book, relieved), font_config=self.font_config,
-                              url_fetcher=BookFetcher(self.book)))
-        return self.html.render(stylesheets=sheets, font_config=self.font_config, color_profiles=self.color_profiles)
+        return self.html.render(stylesheets=list(self.sheets), font_config=self.font_config,
+                                color_profiles=self.color_profiles)
 
     def render_more(self, markup: str, css: str):
         """Another document laid out exactly like the book (stylesheets, fonts, geometry), plus ``css``."""

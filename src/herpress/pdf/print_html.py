@@ -5,8 +5,8 @@ had it (code lightened, tables fitted, figures moved down), the front and back m
 document sets them — linking, in the layout's order: ``fonts.css`` (the code, chart and fallback
 faces the book uses, copied into ``DIR/fonts/``, and the font chains), ``print.css`` (and
 ``print-cmyk.css``) with the files they name (the text faces, the continuation mark, the colour
-profile), ``page-geometry.css`` (the trim, margins and the gutter the page count settled) and
-``relief.css`` (widows and orphans relaxed where WeasyPrint set a note away from its call).
+profile) and ``page-geometry.css`` (the trim, margins and the gutter the page count settled). The
+blocks around a note WeasyPrint set away from its call carry class ``relief``, as laid out.
 The charts and the book's images sit at the names the HTML gives them.
 
 So ``python -m weasyprint DIR/book.html floor.pdf`` lays out what herpress laid out, as plain
@@ -55,7 +55,7 @@ def write_print_html(book: Book, printed: Printed, folder: Path) -> Path:
 
 
 def _write(book: Book, printed: Printed, out: Path) -> None:
-    from .relief import relief_css
+    from .relief import relieved_bodies
 
     sheets = ["fonts.css"]
     (out / "fonts.css").write_text(face_rules(book, lambda face: _copied(face.path, out / "fonts")), encoding="utf-8")
@@ -70,9 +70,10 @@ def _write(book: Book, printed: Printed, out: Path) -> None:
     env = styles.templates_for(book)
     (out / "page-geometry.css").write_text(env.get_template("print/page-geometry.css.j2").render(g=printed.geometry),
                                            encoding="utf-8")
-    (out / "relief.css").write_text(relief_css(book, printed.relieved), encoding="utf-8")
-    sheets += ["page-geometry.css", "relief.css"]
-    html = print_html(book, printed.bodies, stylesheets=sheets, page_lists=printed.page_lists)
+    sheets.append("page-geometry.css")
+    bodies = relieved_bodies(book, {chapter.slug: printed.bodies[chapter.slug] for chapter in book.chapters},
+                             printed.relieved)
+    html = print_html(book, bodies, stylesheets=sheets, page_lists=printed.page_lists)
     for name in dict.fromkeys(SOURCE.findall(html)):
         asset = book.assets.get(name)
         if asset is not None and _inside(name):

@@ -122,12 +122,19 @@ def _remaking_with_reported_notes(index, context, root_box, html):
     keeps those only from the making of that page: when a page is made again (its page numbers
     changed) and the one before it is not, it starts with none, and a note reported to it is on no
     page at all (the sample's Why Samantha Leaves, screen profile: note 1, reported from page 2,
-    lost when page 3 was made again for a cross-reference's page number)."""
+    lost when page 3 was made again for a cross-reference's page number). And a page made again
+    that reports other notes to the next page than it did has the next page made again too:
+    WeasyPrint keeps the next page when it begins at the same place in the text, whatever notes
+    it then begins with (a chapter of 1,000 notes relieved in place, :mod:`.relayout`: three notes
+    reported to a kept page were on no page)."""
     reported = context.__dict__.setdefault("_herpress_reported", {})  # page index -> the notes reported to it
     if index in reported and context.__dict__.get("_herpress_last_made") != index - 1:
         context.reported_footnotes = list(reported[index])
+    before = reported.get(index + 1)
     made = _remake_page(index, context, root_box, html)
-    reported[index + 1] = list(context.reported_footnotes)
+    now = reported[index + 1] = list(context.reported_footnotes)
+    if before is not None and now != before and index + 1 < len(context.page_maker) and (made[1] is not None or now):
+        context.page_maker[index + 1][-1]["content_changed"] = True
     context._herpress_last_made = index
     return made
 
