@@ -229,14 +229,15 @@ class Typesetter:
 
         self.prepare(pages)
         if relieved:  # the relieved chapters' markup is marked (.relief): a document of its own
-            return HTML(string=print_html(self.book, relieved_bodies(self.book, self.bodies, relieved)),
-                        base_url=self.base_url, url_fetcher=BookFetcher(self.book)).render(
-                stylesheets=self.sheets, font_config=self.font_config, color_profiles=self.color_profiles)
-        if self.html is None:
-            self.html = HTML(string=print_html(self.book, self.bodies), base_url=self.base_url,
-                             url_fetcher=BookFetcher(self.book))
-        return self.html.render(stylesheets=list(self.sheets), font_config=self.font_config,
-                                color_profiles=self.color_profiles)
+            html = HTML(string=print_html(self.book, relieved_bodies(self.book, self.bodies, relieved)),
+                        base_url=self.base_url, url_fetcher=BookFetcher(self.book))
+        else:
+            if self.html is None:
+                self.html = HTML(string=print_html(self.book, self.bodies), base_url=self.base_url,
+                                 url_fetcher=BookFetcher(self.book))
+            html = self.html
+        return html.render(stylesheets=list(self.sheets), font_config=self.font_config,
+                           color_profiles=self.color_profiles)
 
     def render_more(self, markup: str, css: str):
         """Another document laid out exactly like the book (stylesheets, fonts, geometry), plus ``css``."""

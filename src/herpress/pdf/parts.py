@@ -438,7 +438,7 @@ def _chapter(typesetter: Typesetter, task: Task, body: str):
                 relieved = relieved + more  # none came back: around every note
             else:
                 break
-    laid = None
+    laid = None  # its box tree and context are let go before the part is written (peak memory)
     _, document, relieved = best
     return document.copy(document.pages[:-1]), relieved, body
 

@@ -91,12 +91,11 @@ def relieved(laid: Laid, notes: Collection[str]) -> Laid:
     context.footnotes = list(laid.footnotes)
     context.string_set = defaultdict(lambda: defaultdict(list))  # gathered again from every page
     seen: dict = {}
-    first = [page for page, _, _ in old]
+    first, keeping = [page for page, _, _ in old], _keeping_pages(wp_layout.make_all_pages, seen)
 
-    def from_kept_pages(context, root_box, html, pages):
-        return wp_layout_make_all_pages(context, root_box, html, pages if pages else first)
+    def from_kept_pages(context, root_box, html, pages):  # layout_document's first run starts with none
+        return keeping(context, root_box, html, pages or first)
 
-    wp_layout_make_all_pages = _keeping_pages(wp_layout.make_all_pages, seen)
     with _patched(wp_layout, "initialize_page_maker", lambda context, root_box: None), \
             _patched(wp_layout, "make_all_pages", from_kept_pages):
         pages = list(wp_layout.layout_document(laid.html, laid.root, context))

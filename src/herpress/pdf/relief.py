@@ -3,8 +3,9 @@
 WeasyPrint 70 moves a note to the next page when the line that calls it is kept on its page by
 the widows and orphans rules (#1564, #1924; with ``footnote-policy: line`` that is the only way a
 note that fits on a page leaves its call's). Around each such note, widows and orphans are
-relaxed to 1 — in the block holding its call, the block before it and the two after it (:func:`relieved_markup`; the rule is print.css's ``.relief``): a widow is a lesser fault than a note away from its call —
-and the chapter is laid out again. Relaxed only there, the rest of the chapter breaks as it did:
+relaxed to 1 — in the block holding its call, the block before it and the two after it
+(:func:`relieved_markup`; the rule is print.css's ``.relief``): a widow is a lesser fault than a
+note away from its call — and the chapter is laid out again (in place: :mod:`.relayout`). Relaxed only there, the rest of the chapter breaks as it did:
 relaxed around every note call of a chapter, a chapter dense with notes broke everywhere anew and
 sent more notes astray than it brought back (a benchmark chapter of 1,000 notes: 8 astray as laid
 out, 13 relieved that way, 3 relieved around the 8 alone).
@@ -58,7 +59,7 @@ def relieved_markup(body: str, notes: Collection[str]) -> str:
 def relieved_blocks(root, notes: Collection[str]) -> list:
     """The elements under ``root`` (an ElementTree-like tree: lxml's or WeasyPrint's) whose widows
     and orphans are relaxed around the calls of ``notes``: each p, li or blockquote holding one,
-    the element before it and the two after it — in document order, each once."""
+    the element before it and the two after it, each once."""
     notes = set(notes)
     parents = {child: parent for parent in root.iter() for child in parent}
     siblings: dict = {}  # parent -> (its child elements, each one's place among them)
@@ -82,8 +83,7 @@ def relieved_blocks(root, notes: Collection[str]) -> list:
                 if up.tag in RELIEVED:
                     marked.update(dict.fromkeys(around(up)))
                 up = parents.get(up)
-    order = {element: n for n, element in enumerate(root.iter())}
-    return sorted(marked, key=order.__getitem__)
+    return list(marked)
 
 
 def relieved_bodies(book: Book, bodies: dict[str, str], notes: Collection[str]) -> dict[str, str]:
