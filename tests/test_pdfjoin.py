@@ -37,7 +37,7 @@ def part_files(sample, tmp_path_factory):
         folder = tmp_path_factory.mktemp(f"parts-{name}")
         real = pdfjoin.join
 
-        def keep(paths, target, over=(), folder=folder):
+        def keep(paths, target, over=(), fonts=None, folder=folder):
             for n, path in enumerate(paths):
                 shutil.copy(path, folder / f"{n:03d}.pdf")
             kept[f"{name}-over"] = []
@@ -180,3 +180,44 @@ def test_fonts_of_different_kinds_are_not_merged():
     assert subsets.merge([subset_of(libertine, "a"), subset_of(dejavu, "b")],
                          [drawn(libertine, "a"), drawn(dejavu, "b")]) is None
     assert subsets.merge([b"not a font", subset_of(dejavu, "b")], [set(), drawn(dejavu, "b")]) is None
+
+
+def dated(program: bytes, modified: int) -> bytes:
+    """``program`` with ``modified`` as the time its head table says it was last changed."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(BytesIO(program), recalcTimestamp=False)
+    font["head"].modified = modified
+    out = BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def test_a_merge_keeps_the_time_its_font_was_made_so_a_join_is_reproducible():
+    from fontTools.ttLib import TTFont
+
+    path = FONTS / "LinLibertine_R.otf"
+    inputs = [dated(subset_of(path, "abc"), 3_500_000_000), dated(subset_of(path, "xyz"), 3_500_000_000)]
+    used = [drawn(path, "abc"), drawn(path, "xyz")]
+    merged = subsets.merge(inputs, used)
+    assert TTFont(BytesIO(merged))["head"].modified == 3_500_000_000
+    assert subsets.merge(inputs, used) == merged
+
+
+def test_a_join_takes_the_fonts_it_merged_before_from_its_cache(part_files, tmp_path):
+    from herpress.cache import BlobCache
+
+    fonts = BlobCache(tmp_path / "fonts", "salt")
+    pdfjoin.join(part_files["kdp"], tmp_path / "first.pdf", part_files["kdp-over"], fonts=fonts)
+    assert fonts.hits == 0 and len(list((tmp_path / "fonts").iterdir())) >= 1
+    again = BlobCache(tmp_path / "fonts", "salt")
+    pdfjoin.join(part_files["kdp"], tmp_path / "again.pdf", part_files["kdp-over"], fonts=again)
+    assert again.hits == len(list((tmp_path / "fonts").iterdir()))
+    pdfjoin.join(part_files["kdp"], tmp_path / "uncached.pdf", part_files["kdp-over"])
+    assert (tmp_path / "again.pdf").read_bytes() == (tmp_path / "first.pdf").read_bytes() \
+        == (tmp_path / "uncached.pdf").read_bytes()
+    for entry in (tmp_path / "fonts").iterdir():  # a damaged entry is merged again, never used
+        entry.write_bytes(entry.read_bytes()[:-10])
+    damaged = BlobCache(tmp_path / "fonts", "salt")
+    pdfjoin.join(part_files["kdp"], tmp_path / "damaged.pdf", part_files["kdp-over"], fonts=damaged)
+    assert damaged.hits == 0 and (tmp_path / "damaged.pdf").read_bytes() == (tmp_path / "first.pdf").read_bytes()

@@ -387,6 +387,10 @@ class PartCache:
         self.used.add(key)
         return path, {**facts, "starts": starts}
 
+    def fonts(self) -> "BlobCache":
+        """The fonts the parts' subsets were merged into when last joined (:mod:`herpress.pdf.pdfjoin`)."""
+        return BlobCache(self.directory.parent / "fonts", self.salt)
+
     def put(self, key: str, pdf: Path, facts: dict) -> None:
         """Keep a copy of ``pdf`` and its facts; a cache that cannot be written only costs the next build."""
         try:

@@ -118,9 +118,11 @@ def print_in_parts(book: Book, profile: Profile, target: Path, pages_hint: int,
             pages = total
             if settled:
                 break
-        pdfjoin.join([Path(part.task.path) for part in parts], target, over=folios)
+        fonts = part_cache.fonts() if part_cache is not None else None
+        pdfjoin.join([Path(part.task.path) for part in parts], target, over=folios, fonts=fonts)
         if part_cache is not None:
             part_cache.keep_only_used()
+            fonts.keep_only_used()
     finally:
         for path in written:
             Path(path).unlink(missing_ok=True)

@@ -24,7 +24,9 @@ def merge(programs: list[bytes], used: list[set[int]]) -> bytes | None:
     from fontTools.ttLib import TTFont, TTLibError
 
     try:
-        fonts = [TTFont(BytesIO(program)) for program in programs]
+        # the time the font was made kept (fontTools writes the time of the merge otherwise): the
+        # same parts join to the same bytes, so a page's read-back is found again (readback.py)
+        fonts = [TTFont(BytesIO(program), recalcTimestamp=False) for program in programs]
         order = sorted(range(len(fonts)), key=lambda n: len(fonts[n].getGlyphOrder()), reverse=True)
         base, others = fonts[order[0]], [(fonts[n], used[n]) for n in order[1:]]
         if "glyf" in base and all("glyf" in other for other, _ in others):
