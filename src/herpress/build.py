@@ -153,7 +153,8 @@ def _build(book_dir: Path, source, formats: tuple[str, ...], *, outputs: dict[st
         reading = [f.name for f in chosen if f.medium == "ebook"]
         words = cache.BlobCache(cache.cache_dir(out) / "words", inputs.code) if inputs is not None else None
         proof = proofread(book, pdf=stage.files.get(targets[printing[0]]) if printing else None, printed=job.printed,
-                          epub=stage.files.get(targets[reading[0]]) if reading else None, strict=strict, memo=words)
+                          epub=stage.files.get(targets[reading[0]]) if reading else None, strict=strict, memo=words,
+                          pages=job.readback)
         book.warnings += proof.warnings
         result.word_counts = proof.counts
         if words is not None and words.hits:
@@ -164,6 +165,8 @@ def _build(book_dir: Path, source, formats: tuple[str, ...], *, outputs: dict[st
             if inputs is not None:
                 _record(out, result, keys, job.facts)
                 words.keep_only_used()
+                if job.readback is not None:
+                    job.readback.keep_only_used()
     if html is not None and job.printed is not None:
         from .pdf.print_html import write_print_html
 
@@ -335,7 +338,7 @@ def sweep(out: Path) -> None:
     """Remove what builds that were killed left in ``build/``: their temporary outputs, and the
     cache files they were writing (:func:`herpress.cache.sweep_stale`)."""
     cache.sweep_stale(out, ".part")
-    for folder in ("", "chapters", "pagemap", "cover", "charts", "words", "documents"):
+    for folder in ("", "chapters", "pagemap", "cover", "charts", "words", "documents", "parts", "pages", "fonts"):
         cache.sweep_stale(cache.cache_dir(out) / folder, ".tmp")
 
 

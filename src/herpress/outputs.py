@@ -108,6 +108,7 @@ class Job:
     layout_key: str | None = None  # what the print layout depends on (cache.Inputs.layout_key)
     starts: list | None = None  # pagemap.PageStart of the printed pages, once a print format laid them out
     printed: object | None = None  # the print writer's Printed (its page count; proofread reads it)
+    readback: object | None = None  # the print PDF's pdf.readback.PageMemo: preflight's and proofread's pages
     warnings: list[str] = field(default_factory=list)  # preflight's: acceptable, worth reading
     notices: list[str] = field(default_factory=list)  # one-line remarks, by format
     facts: dict[str, dict] = field(default_factory=dict)  # per format: what its cache record repeats

@@ -37,16 +37,17 @@ class Proof:
 
 
 def proofread(book: Book, *, pdf: Path | None = None, printed=None, epub: Path | None = None,
-              strict: bool = False, memo=None) -> Proof:
+              strict: bool = False, memo=None, pages=None) -> Proof:
     """Check the outputs just written (``printed``: the PDF writer's :class:`~herpress.pdf.interior.Printed`;
-    ``memo``: a :class:`herpress.cache.BlobCache` of word counts, for what did not change)."""
+    ``memo``: a :class:`herpress.cache.BlobCache` of word counts, for what did not change;
+    ``pages``: the PDF's :class:`~herpress.pdf.readback.PageMemo`, what its pages gave before)."""
     from .pdf import pagefit
     from . import wordgate
 
     proof = Proof()
     media = {}
     if pdf is not None and printed is not None:
-        fit, pages = read_pdf(pdf, printed.geometry, printed.profile.safety)
+        fit, words_of_pages = read_pdf(pdf, printed.geometry, printed.profile.safety, pages)
         for message, file, line in pagefit.messages(fit, book, printed.starts, printed.page_labels):
             (proof.errors.append(BookError(message, file, line)) if strict
              else proof.warnings.append(BookWarning(message, file, line)))
@@ -62,7 +63,7 @@ def proofread(book: Book, *, pdf: Path | None = None, printed=None, epub: Path |
             proof.errors.append(BookError(
                 f"the {printed.profile.name} PDF has {what!r} within {printed.profile.safety} in of the trim "
                 f"(page {label}), which {printed.profile.service} refuses"))
-        media["PDF"] = wordgate.chapter_words(book, printed.starts, pages)
+        media["PDF"] = wordgate.chapter_words(book, printed.starts, words_of_pages)
     if epub is not None:
         media["EPUB"] = wordgate.epub_words(epub, book, memo)
     if media:
@@ -71,24 +72,47 @@ def proofread(book: Book, *, pdf: Path | None = None, printed=None, epub: Path |
     return proof
 
 
-def read_pdf(pdf: Path, geometry, safety: float):
+def read_pdf(pdf: Path, geometry, safety: float, memo=None):
     """One pass over the PDF's pages (a pdfium text page is most of the cost: ~3 ms a page): its
-    :class:`~herpress.pdf.pagefit.Fit`, and each page's visible words (:func:`herpress.wordgate.visible_words`)."""
+    :class:`~herpress.pdf.pagefit.Fit`, and each page's visible words (:func:`herpress.wordgate.visible_words`).
+    ``memo`` (a :class:`~herpress.pdf.readback.PageMemo`): what pages of the same content, at the
+    same side of the spread and with the same geometry, gave before; those are not opened."""
     import pypdfium2 as pdfium
 
     from .pdf import pagefit
+    from .pdf.readback import NOTHING_KEPT
     from . import wordgate
 
+    memo = memo or NOTHING_KEPT
     fit, pages = pagefit.Fit([], []), []
     document = pdfium.PdfDocument(str(pdf))
     try:
         for index in range(len(document)):
+            where = (repr(geometry), safety, index % 2)
+            kept = memo.get("text", index, lambda value: (pagefit.fit_from(value["fit"], index),
+                                                          _words_from(value["words"])), *where)
+            if kept is not None:
+                pagefit.add(fit, kept[0])
+                pages.append(kept[1])
+                continue
             page = document[index]
             text = page.get_textpage()
-            pagefit.check_page(fit, index, page, text, geometry, safety)
+            found = pagefit.Fit([], [])
+            pagefit.check_page(found, index, page, text, geometry, safety)
+            pagefit.add(fit, found)
             pages.append(wordgate.visible_words(page, text, geometry))
             text.close()  # one page at a time: pdfium keeps what is not closed (~0.1 MiB a page)
             page.close()
+            memo.put("text", index, {"fit": pagefit.fit_to(found), "words": dict(pages[-1])}, *where)
     finally:
         document.close()
     return fit, pages
+
+
+def _words_from(value):
+    """A page's visible words as :func:`read_pdf` keeps them (a Counter)."""
+    from collections import Counter
+
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(n, int) for k, n in value.items()):
+        raise TypeError("not a word count")
+    return Counter(value)

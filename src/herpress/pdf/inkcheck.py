@@ -38,21 +38,41 @@ class Inks:
             self.most_ink, self.most_ink_page = total, page
 
 
-def read_inks(path: Path) -> Inks:
+def read_inks(path: Path, memo=None) -> Inks:
     """Every colour the PDF at ``path`` sets, by page: operators of every page's content and of
-    every form and pattern it draws (once each: a form drawn on many pages counts on the first),
-    the colour space of every image, shading and transparency group."""
+    every form and pattern it draws (a form drawn on many pages counts on each), the colour space
+    of every image, shading and transparency group. ``memo`` (a :class:`.readback.PageMemo`) has
+    what pages of the same content gave before."""
     import pikepdf
 
+    from .readback import NOTHING_KEPT
+
+    memo = memo or NOTHING_KEPT
     found = Inks()
-    seen: set[tuple[int, int]] = set()
     with pikepdf.open(path) as pdf:
         for number, page in enumerate(pdf.pages, 1):
-            for stream, resources in streams_of(page.obj, page.obj.get("/Resources"), seen):
-                _read_stream(stream, resources, number, found)
-            for thing in things(page.obj.get("/Resources"), seen):
-                _read_thing(thing, number, found)
+            kept = memo.get("inks", number - 1, _page_inks_from)
+            if kept is None:
+                on_page, seen = Inks(), set()
+                for stream, resources in streams_of(page.obj, page.obj.get("/Resources"), seen):
+                    _read_stream(stream, resources, number, on_page)
+                for thing in things(page.obj.get("/Resources"), seen):
+                    _read_thing(thing, number, on_page)
+                kept = (list(on_page.pages), on_page.most_ink)
+                memo.put("inks", number - 1, {"spaces": kept[0], "ink": kept[1]})
+            spaces, ink = kept
+            for space in spaces:
+                found.used(space, number)
+            found.ink(ink, number)
     return found
+
+
+def _page_inks_from(value) -> tuple[list[str], float]:
+    """A page's (colour spaces, most total ink) as :func:`read_inks` keeps them."""
+    spaces = value["spaces"]
+    if not isinstance(spaces, list) or not all(isinstance(space, str) for space in spaces):
+        raise TypeError("not a list of colour spaces")
+    return spaces, float(value["ink"])
 
 
 def _read_stream(stream, resources, page: int, found: Inks) -> None:

@@ -102,17 +102,38 @@ class Marks:
         return (page.number, page.line) if page else None
 
 
-def smallest_marks(path: Path) -> Marks:
-    """The smallest type and the thinnest line of each page of the PDF at ``path``."""
+def smallest_marks(path: Path, memo=None) -> Marks:
+    """The smallest type and the thinnest line of each page of the PDF at ``path``; ``memo`` (a
+    :class:`.readback.PageMemo`) has what pages of the same content gave before."""
+    import dataclasses
+
     import pikepdf
 
+    from .readback import NOTHING_KEPT
+
+    memo = memo or NOTHING_KEPT
     marks = Marks()
     with pikepdf.open(str(path)) as pdf:
         reader = _Reader()
         for number, page in enumerate(pdf.pages, 1):
-            found = reader.run(page.obj, _page_resources(page.obj), IDENTITY, INITIAL, 0)
-            marks.pages.append(PageMarks(number, found.type(), found.line()))
+            kept = memo.get("marks", number - 1, _marks_from)
+            if kept is None:
+                found = reader.run(page.obj, _page_resources(page.obj), IDENTITY, INITIAL, 0)
+                kept = (found.type(), found.line())
+                memo.put("marks", number - 1, [dataclasses.asdict(mark) if mark else None for mark in kept])
+            marks.pages.append(PageMarks(number, *kept))
     return marks
+
+
+def _marks_from(value) -> tuple[Type | None, Line | None]:
+    """A page's (type, line) as :func:`smallest_marks` keeps them (KeyError, TypeError or
+    ValueError for anything else)."""
+    type_, line = value
+    type_ = Type(size=float(type_["size"]), font=str(type_["font"]), x=float(type_["x"]), y=float(type_["y"]),
+                 context=str(type_["context"])) if type_ is not None else None
+    line = Line(width=float(line["width"]), kind=str(line["kind"]), x=float(line["x"]), y=float(line["y"]),
+                context=str(line["context"])) if line is not None else None
+    return type_, line
 
 
 def legibility_problems(path: Path, min_type_pt: float, min_line_pt: float,

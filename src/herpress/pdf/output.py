@@ -21,7 +21,11 @@ def write(job, target: Path) -> None:
                          progress=part_progress(book, job.report))
     if printed.memo is not None:
         cache.save_parts_memo(out, profile, printed.memo)
-    warnings = printed.warnings + check_interior(target, printed, book)
+    from .readback import PageMemo
+
+    job.readback = PageMemo(target, cache.BlobCache(cache.cache_dir(out) / "pages", job.inputs.code)
+                            if job.inputs is not None else None)
+    warnings = printed.warnings + check_interior(target, printed, book, job.readback)
     cache.save_page_count(out, profile, printed.page_count)
     if job.layout_key:
         cache.save_page_map(out, job.layout_key, printed.starts)
@@ -130,10 +134,10 @@ def back_matter_pages(book, wide: float = 1.0, tall: float = 1.0) -> float:
     return pages
 
 
-def check_interior(path: Path, laid_out, book=None) -> list[str]:
+def check_interior(path: Path, laid_out, book=None, memo=None) -> list[str]:
     """Preflight a freshly written interior (``laid_out``: a PrintLayout or Printed): errors stop
     the build, each named by the file its page prints (``book``) and its folio; warnings are
-    returned."""
+    returned. ``memo``: a :class:`.readback.PageMemo` of the pages read back by earlier builds."""
     from .preflight import Expected, preflight
     from .profiles import inks
 
@@ -141,7 +145,7 @@ def check_interior(path: Path, laid_out, book=None) -> list[str]:
     interior = book.print_settings.interior if book is not None else "bw"
     checked = preflight(path, laid_out.profile, Expected((g.width, g.height), g.bleed, g.bleed_sides if g.bleed else "none"),
                         images=False,  # proofread.py names each low-resolution image by its file
-                        inks=inks(laid_out.profile, interior))
+                        inks=inks(laid_out.profile, interior), memo=memo)
     notes = [f"footnote {note} is not on the page of its call (WeasyPrint #1564)" for note in laid_out.misplaced_notes]
     errors = [where_printed(message, book, laid_out) for message in checked.errors]
     if errors:

@@ -48,6 +48,33 @@ class Fit:
     images: list[Placed] = field(default_factory=list)
 
 
+def add(fit: Fit, more: Fit) -> None:
+    """Add to ``fit`` what ``more`` (a page's) found."""
+    fit.overflows += more.overflows
+    fit.unsafe += more.unsafe
+    fit.images += more.images
+
+
+def fit_to(fit: Fit) -> dict:
+    """What one page's :func:`check_page` found, as JSON, without the page's index (kept by
+    :mod:`.readback`; :func:`fit_from` reads it back)."""
+    return {"overflows": [[o.amount, o.text] for o in fit.overflows], "unsafe": [what for _, what in fit.unsafe],
+            "images": [[*p.pixels, p.ppi] for p in fit.images]}
+
+
+def fit_from(value: dict, index: int) -> Fit:
+    """:func:`fit_to`'s JSON as page ``index``'s Fit (TypeError or ValueError on another shape)."""
+    return Fit(overflows=[Overflow(index, float(amount), _text(text)) for amount, text in value["overflows"]],
+               unsafe=[(index, _text(what)) for what in value["unsafe"]],
+               images=[Placed(index, (int(wide), int(high)), float(ppi)) for wide, high, ppi in value["images"]])
+
+
+def _text(value) -> str:
+    if not isinstance(value, str):
+        raise TypeError("not a string")
+    return value
+
+
 def check_page(fit: Fit, index: int, page, text, geometry, safety: float) -> None:
     """Add to ``fit`` what page ``index`` (its ``text``: a pdfium text page) draws out of place."""
     import pypdfium2.raw as raw

@@ -39,10 +39,11 @@ class Preflight:
 
 
 def preflight(path: Path, profile: Profile, expected: Expected, interior: bool = True,
-              images: bool = True, inks: str = "rgb") -> Preflight:
+              images: bool = True, inks: str = "rgb", memo=None) -> Preflight:
     """``images=False`` leaves image resolution out (a build's interior: :mod:`herpress.pdf.pagefit`
     names each image by its file). ``inks``: the colour space every colour must be in
-    (:func:`herpress.pdf.profiles.inks`); ``gray`` and ``cmyk`` are read back colour by colour."""
+    (:func:`herpress.pdf.profiles.inks`); ``gray`` and ``cmyk`` are read back colour by colour.
+    ``memo`` (a :class:`.readback.PageMemo`): type, lines and inks of pages read before."""
     from pypdf import PdfReader
 
     reader = PdfReader(str(path))
@@ -75,12 +76,12 @@ def preflight(path: Path, profile: Profile, expected: Expected, interior: bool =
     if images and draws_images(reader):  # opening every page with pdfium is most of preflight's time
         report.warnings += low_resolution_images(path)
     if profile.caliper:  # a printed page: type and lines the press can hold (the screen PDF is not printed)
-        _legibility(report, path, profile)
+        _legibility(report, path, profile, memo)
     if inks in ("gray", "cmyk"):
         from .inkcheck import ink_problems, read_inks, rendered_ink
 
         limit = profile.total_ink
-        report.errors += ink_problems(read_inks(path), inks, profile.service, limit)
+        report.errors += ink_problems(read_inks(path, memo), inks, profile.service, limit)
         if inks == "cmyk" and limit:  # what the printer's own check measures: ink on a CMYK render
             report.errors += [f"page {number}: {ink * 100:.0f} % total ink on the CMYK proof, over "
                               f"{profile.service}'s {limit * 100:.0f} %"
@@ -88,7 +89,7 @@ def preflight(path: Path, profile: Profile, expected: Expected, interior: bool =
     return report
 
 
-def _legibility(report: Preflight, path: Path, profile: Profile) -> None:
+def _legibility(report: Preflight, path: Path, profile: Profile, memo=None) -> None:
     """Type under the service's smallest size and lines under its thinnest (:mod:`.legibility`),
     the worst of each page: an error on the page itself (text, notes, code, rules: what herpress
     sets, and print.css sets nothing under 7 pt), a warning inside a form, which is where WeasyPrint
@@ -99,7 +100,7 @@ def _legibility(report: Preflight, path: Path, profile: Profile) -> None:
     whose worst mark is in a form is only warned of."""
     from .legibility import found_problems, smallest_marks
 
-    for context, message in found_problems(smallest_marks(path), profile.min_type, profile.min_line, profile.service):
+    for context, message in found_problems(smallest_marks(path, memo), profile.min_type, profile.min_line, profile.service):
         (report.errors if context == "page" else report.warnings).append(message)
 
 

@@ -1,0 +1,144 @@
+"""A finished PDF's pages read back once per content: what preflight (:mod:`.legibility`,
+:mod:`.inkcheck`) and the proofreading (:mod:`herpress.proofread`: page fit, visible words) found
+on a page is kept under a digest of everything that page draws, and a later build whose page
+draws the same is told it again instead of reading the page.
+
+Reading every page back was ~1.5 s of the 4.9 s a one-chapter edit of the 431-page benchmark
+book took (pikepdf parsing each content stream for type, lines and inks; pdfium making a text
+page of each for the page fit and the word gate). An edit lays out one chapter again, and the
+pages of the others are byte for byte what they were (the join is deterministic: see
+:mod:`.subsets`): a typo corrected changes one page's digest of 431.
+
+A page's digest covers its dictionary (boxes, resources) and every object it reaches — content
+streams, forms, patterns, images, fonts with their programs, widths and text maps — hashed once
+each, by value, not by object number; its links are left out (they reach other pages), and so is
+its place in the page tree. Type, lines and inks are read from the content alone and a font's
+name (:mod:`.legibility` reads no glyph): for them a font is its name and kind only
+(:data:`BY_NAME`), so that a glyph new to the book, which changes the merged font every page of
+its face draws with, does not have every page read again for them — only for the text pdfium
+extracts, which the font's program, widths and text map make. What a page is read back for also depends on where it lies (a recto's
+inside margin is on its left) and on the page geometry: those are part of the key too
+(:meth:`PageMemo.key`), and herpress's code is the cache's salt. Each entry is JSON, sealed
+(:class:`herpress.cache.BlobCache`): one that is damaged, or not of the shape its reader expects,
+is a page read again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+_LEFT_OUT = frozenset(("/Parent", "/Annots", "/B", "/StructParents", "/Thumb", "/PieceInfo"))
+_FONT_NAMED = ("/Type", "/Subtype", "/BaseFont", "/Name")  # a font as BY_NAME kinds see it (not Type 3)
+BY_NAME = frozenset(("marks", "inks"))  # the kinds read from the content and the fonts' names alone
+
+
+def page_digests(path: Path, fonts_by_name: bool = False) -> list[str]:
+    """One digest per page of the PDF at ``path`` (~0.1 s for 431 pages); ``fonts_by_name``: each
+    font hashed as its name and kind, not its program, widths and text map."""
+    import pikepdf
+
+    with pikepdf.open(str(path)) as pdf:
+        hashed: dict[tuple[int, int], bytes] = {}
+        return [_digest(page.obj, hashed, fonts_by_name).hex() for page in pdf.pages]
+
+
+def _digest(obj, hashed: dict, by_name: bool) -> bytes:
+    """The digest of a dictionary or stream and all it reaches; shared objects hashed once."""
+    import pikepdf
+
+    ref = obj.objgen
+    if ref != (0, 0):
+        if ref in hashed:
+            return hashed[ref] or b"cycle"
+        hashed[ref] = b""  # being hashed: a reference back to it is hashed as a mark
+    h = hashlib.sha256(b"<<")
+    keys = sorted(obj.keys())
+    if by_name and obj.get("/Type") == "/Font" and obj.get("/Subtype") != "/Type3":
+        keys = [key for key in keys if key in _FONT_NAMED]
+    for key in keys:
+        if key in _LEFT_OUT:
+            continue
+        h.update(key.encode())
+        _value(obj[key], h, hashed, by_name)
+    if isinstance(obj, pikepdf.Stream):
+        h.update(b"stream")
+        h.update(obj.read_raw_bytes())
+    found = h.digest()
+    if ref != (0, 0):
+        hashed[ref] = found
+    return found
+
+
+def _value(value, h, hashed: dict, by_name: bool) -> None:
+    import pikepdf
+
+    if isinstance(value, (pikepdf.Dictionary, pikepdf.Stream)):
+        if value.get("/Type") == "/Page":  # another page (a destination): named, never followed
+            h.update(b"page")
+            return
+        h.update(b"R")
+        h.update(_digest(value, hashed, by_name))
+    elif isinstance(value, pikepdf.Array):
+        h.update(b"[")
+        for item in value:
+            _value(item, h, hashed, by_name)
+        h.update(b"]")
+    else:
+        h.update(value.unparse() if isinstance(value, pikepdf.Object) else repr(value).encode())
+        h.update(b" ")
+
+
+class PageMemo:
+    """What was read back from each page of one PDF, by what the page draws. ``cache`` (a
+    :class:`herpress.cache.BlobCache`) None: nothing kept, every page read (``herpress check`` of
+    any PDF, a build without a cache folder)."""
+
+    def __init__(self, path: Path, cache=None):
+        self.path, self.cache = path, cache
+        self._digests: dict[bool, list[str]] = {}
+        self.read: dict[str, int] = {}  # pages read, by kind, in this build (tests read it)
+        self.kept: dict[str, int] = {}  # pages whose reading was found
+
+    def key(self, kind: str, index: int, *also) -> str | None:
+        if self.cache is None:
+            return None
+        by_name = kind in BY_NAME
+        if by_name not in self._digests:
+            self._digests[by_name] = page_digests(self.path, by_name)
+        digests = self._digests[by_name]
+        if index >= len(digests):
+            return None
+        return self.cache.key("readback", kind, digests[index], *map(str, also))
+
+    def get(self, kind: str, index: int, decode, *also):
+        """What reading page ``index`` for ``kind`` gave, decoded by ``decode`` (which raises
+        KeyError, TypeError or ValueError on a value not of its shape); None to read it."""
+        if self.cache is None:
+            return None
+        key = self.key(kind, index, *also)
+        data = self.cache.get(key) if key is not None else None
+        if data is not None:
+            try:
+                value = decode(json.loads(data))
+            except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+                value = None
+            if value is not None:
+                self.kept[kind] = self.kept.get(kind, 0) + 1
+                return value
+        self.read[kind] = self.read.get(kind, 0) + 1
+        return None
+
+    def put(self, kind: str, index: int, value, *also) -> None:
+        """Keep ``value`` (JSON-able) as what page ``index`` gave for ``kind``."""
+        key = self.key(kind, index, *also)
+        if key is not None:
+            self.cache.put(key, json.dumps(value, ensure_ascii=False, sort_keys=True).encode())
+
+    def keep_only_used(self) -> None:
+        if self.cache is not None:
+            self.cache.keep_only_used()
+
+
+NOTHING_KEPT = PageMemo(Path())  # for readers called without a memo
