@@ -49,15 +49,18 @@ def read_inks(path: Path, memo=None) -> Inks:
 
     memo = memo or NOTHING_KEPT
     found = Inks()
+    read: dict[tuple, tuple[list[str], float]] = {}  # each shared stream or image read once, for every page
     with pikepdf.open(path) as pdf:
         for number, page in enumerate(pdf.pages, 1):
             kept = memo.get("inks", number - 1, _page_inks_from)
             if kept is None:
                 on_page, seen = Inks(), set()
                 for stream, resources in streams_of(page.obj, page.obj.get("/Resources"), seen):
-                    _read_stream(stream, resources, number, on_page)
+                    _once(read, ("stream", stream.objgen), on_page, number,
+                          lambda into, stream=stream, resources=resources: _read_stream(stream, resources, 0, into))
                 for thing in things(page.obj.get("/Resources"), seen):
-                    _read_thing(thing, number, on_page)
+                    _once(read, ("thing", thing.objgen), on_page, number,
+                          lambda into, thing=thing: _read_thing(thing, 0, into))
                 kept = (list(on_page.pages), on_page.most_ink)
                 memo.put("inks", number - 1, {"spaces": kept[0], "ink": kept[1]})
             spaces, ink = kept
@@ -65,6 +68,19 @@ def read_inks(path: Path, memo=None) -> Inks:
                 found.used(space, number)
             found.ink(ink, number)
     return found
+
+
+def _once(read: dict, key: tuple, found: Inks, page: int, reading) -> None:
+    """What ``reading(into)`` finds, added to ``found`` on ``page``; read once for an object
+    several pages draw (the Rust book's pages share forms: read on every page, 14.9 s)."""
+    if key[1] == (0, 0) or key not in read:  # a direct object has no identity to be found by
+        alone = Inks()
+        reading(alone)
+        read[key] = (list(alone.pages), alone.most_ink)
+    spaces, ink = read[key]
+    for space in spaces:
+        found.used(space, page)
+    found.ink(ink, page)
 
 
 def _page_inks_from(value) -> tuple[list[str], float]:
