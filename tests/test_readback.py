@@ -83,20 +83,28 @@ def test_another_geometry_or_code_reads_the_pages_again(sample, tmp_path):
 
 def test_an_entry_damaged_or_of_another_shape_is_read_again(sample, tmp_path):
     import hashlib
+    import json
 
     path, where = sample.outputs["pdf"], geometry_of(sample)
     fresh = readings(path, None, where)
-    readings(path, PageMemo(path, BlobCache(tmp_path / "pages", "salt")), where)
-    entries = sorted((tmp_path / "pages").iterdir())
-    for n, entry in enumerate(entries):
-        if n % 3 == 0:  # sealed, and not what its reader keeps
-            body = b'{"spaces": 3, "fit": [], "size": "x"}' if n % 2 else b"[1, 2, 3]"
-            entry.write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
-        elif n % 3 == 1:
-            entry.write_bytes(entry.read_bytes()[:-3])
+    first = PageMemo(path, BlobCache(tmp_path / "pages", "salt"))
+    readings(path, first, where)
+    assert len(list((tmp_path / "pages").iterdir())) == 3  # one entry a kind, every page in it
+    entry = {kind: tmp_path / "pages" / first._entry(kind) for kind in ("marks", "inks", "text")}
+
+    def sealed(body: bytes) -> bytes:
+        return hashlib.sha256(body).hexdigest().encode() + b"\n" + body
+
+    entry["marks"].write_bytes(entry["marks"].read_bytes()[:-3])  # truncated: its seal fails
+    pages = json.loads(entry["inks"].read_bytes().partition(b"\n")[2])
+    spoiled = {key: ({"spaces": 3, "ink": "x"} if n % 3 == 0 else [1, 2] if n % 3 == 1 else value)
+               for n, (key, value) in enumerate(sorted(pages.items()))}
+    entry["inks"].write_bytes(sealed(json.dumps(spoiled).encode()))  # sealed, some pages not of their shape
+    entry["text"].write_bytes(sealed(b"[1, 2, 3]"))  # sealed, and not pages at all
     memo = PageMemo(path, BlobCache(tmp_path / "pages", "salt"))
     assert readings(path, memo, where) == fresh
-    assert sum(memo.read.values()) > len(entries) // 3
+    assert memo.read["marks"] == first.read["marks"] and memo.read["text"] == first.read["text"]
+    assert 0 < memo.read["inks"] < first.read["inks"]
     mended = PageMemo(path, BlobCache(tmp_path / "pages", "salt"))  # each one read again was kept anew
     assert readings(path, mended, where) == fresh and mended.read == {}
 

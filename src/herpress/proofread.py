@@ -106,6 +106,7 @@ def read_pdf(pdf: Path, geometry, safety: float, memo=None):
             memo.put("text", index, {"fit": pagefit.fit_to(found), "words": dict(pages[-1])}, *where)
     finally:
         document.close()
+    memo.save("text")
     return fit, pages
 
 

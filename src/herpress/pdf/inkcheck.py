@@ -67,6 +67,7 @@ def read_inks(path: Path, memo=None) -> Inks:
             for space in spaces:
                 found.used(space, number)
             found.ink(ink, number)
+    memo.save("inks")
     return found
 
 

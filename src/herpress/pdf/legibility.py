@@ -122,6 +122,7 @@ def smallest_marks(path: Path, memo=None) -> Marks:
                 kept = (found.type(), found.line())
                 memo.put("marks", number - 1, [dataclasses.asdict(mark) if mark else None for mark in kept])
             marks.pages.append(PageMarks(number, *kept))
+    memo.save("marks")
     return marks
 
 
