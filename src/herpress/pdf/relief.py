@@ -5,10 +5,11 @@ the widows and orphans rules (#1564, #1924; with ``footnote-policy: line`` that 
 note that fits on a page leaves its call's). Around each such note, widows and orphans are
 relaxed to 1 — in the block holding its call, the block before it and the two after it
 (:func:`relieved_markup`; the rule is print.css's ``.relief``): a widow is a lesser fault than a
-note away from its call — and the chapter is laid out again (in place: :mod:`.relayout`). Relaxed only there, the rest of the chapter breaks as it did:
-relaxed around every note call of a chapter, a chapter dense with notes broke everywhere anew and
-sent more notes astray than it brought back (a benchmark chapter of 1,000 notes: 8 astray as laid
-out, 13 relieved that way, 3 relieved around the 8 alone).
+note away from its call — and the chapter is laid out again (in place: :mod:`.relayout`).
+Relaxed only there, the rest of the chapter breaks as it did: relaxed around every note call of a
+chapter, a chapter dense with notes broke everywhere anew and sent more notes astray than it
+brought back (a benchmark chapter of 1,000 notes: 8 astray as laid out, 13 relieved that way, 3
+relieved around the 8 alone).
 
 Every chapter opens on a recto, so a chapter's layout does not depend on the pages before it:
 the chapter is laid out again *on its own*, with the folio, running head and outside page
