@@ -319,6 +319,27 @@ print("ok")
     assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr
 
 
+def test_a_chart_names_only_the_fallback_faces_its_text_needs():
+    """The theme's 40 fallback faces all named made matplotlib look each text up in each (77,000
+    look-ups, 15 s for the benchmark's three charts); a face is named when the chart draws a
+    character the faces before it lack — and then the character is drawn in it."""
+    import re
+
+    from herpress import styles
+
+    fonts = styles.chart_fonts(styles.style_dirs(ROOT))
+    assert len(fonts) > 20  # the default theme's fallback faces
+
+    def named(spec: ChartSpec) -> set[bytes]:
+        svg = draw_chart(spec, fonts=fonts, cache_dir=None).svg
+        return set(re.findall(rb"font-family[:=]\s*([^;\"]+)", svg))
+
+    assert named(parse(POLL)) == {b"'Linux Biolinum O'"}
+    tokyo = parse(POLL.replace("Sad = 28", '"\u6771\u4eac" = 28'))
+    assert named(tokyo) == {b"'Linux Biolinum O', 'Noto Serif CJK JP'"}
+    assert "\u6771\u4eac".encode() in draw_chart(tokyo, fonts=fonts, cache_dir=None).svg
+
+
 def test_missing_font_is_a_book_error(tmp_path):
     with pytest.raises(BookError):
         draw_chart(parse(POLL), fonts=[tmp_path / "none.otf"], cache_dir=None)

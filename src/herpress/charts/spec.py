@@ -42,6 +42,9 @@ _KEYS = (*_TEXT_KEYS, "log_scale", "data", "series")
 _REQUIRED = ("label", "type", "title", "description", "data")
 
 
+NUMBERS = "0123456789.,\u2212\u2009%"  # what a chart's own number labels are made of
+
+
 @dataclass(frozen=True)
 class ChartSpec:
     label: str
@@ -55,6 +58,12 @@ class ChartSpec:
     log_scale: bool
     categories: tuple[str, ...]
     series: tuple[tuple[str, tuple[float, ...]], ...]
+
+    def drawn_text(self) -> str:
+        """What the chart draws in the chart faces: its categories, series names, axis titles, unit
+        and the characters of its number labels (the print's font coverage, the faces a drawing needs)."""
+        names = [name for name, _ in self.series] if len(self.series) > 1 else []
+        return " ".join([*self.categories, *names, self.x_label, self.y_label, self.unit, NUMBERS])
 
     def digest(self) -> str:
         """sha256 (hex) of every field and :data:`DRAWING_VERSION`."""

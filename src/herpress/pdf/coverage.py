@@ -38,7 +38,6 @@ from ..xhtml import parse_xhtml
 INVISIBLE = {"\n", "\r", "\t", "\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 CODE_TAGS = {"code", "pre"}
 CHAINS = {"text": ("text", "fallback"), "code": ("code", "fallback"), "charts": ("charts", "fallback")}
-NUMBERS = "0123456789.,\u2212\u2009%"  # what the charts' own number labels are made of
 MAX_PLACES = 10  # places listed for one character
 ANY_CHAPTER = "*"  # index entries: their text comes from the chapters' marks
 
@@ -125,7 +124,7 @@ def printed_text(book: Book) -> list[tuple[str, str, Path | str]]:
             prose.append(text)
             code.append(in_code)
         prose += [f"{figure.spec.title} {figure.spec.source or ''}" for figure in chapter.figures]
-        charts = [_chart_text(figure.spec) for figure in chapter.figures]
+        charts = [figure.spec.drawn_text() for figure in chapter.figures]
         files = tuple(chapter.files) or (chapter.source,)  # its pages and included files, for the lines
         parts += [("text", " ".join(prose), files), ("code", " ".join(code), files), ("charts", " ".join(charts), files)]
     for entry in book.glossary:
@@ -314,9 +313,3 @@ def _split(fragment: str) -> tuple[str, str]:
 
     walk(parse_xhtml(fragment), False)
     return " ".join(prose), " ".join(code)
-
-
-def _chart_text(spec) -> str:
-    """What a chart draws in the chart faces: its categories, series, axis titles, unit, numbers."""
-    names = [name for name, _ in spec.series] if len(spec.series) > 1 else []
-    return " ".join([*spec.categories, *names, spec.x_label, spec.y_label, spec.unit, NUMBERS])
