@@ -159,11 +159,14 @@ def _terminate_as_interrupt():
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    from .forked import interrupt  # raises KeyboardInterrupt, though not inside a fork's hooks
+
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
 
 
 def _run_interruptible(action, *args, spinner: bool = True, **kwargs):
@@ -340,7 +343,9 @@ def watch(book_dir: Path = BOOK_DIR, profile: Optional[str] = PROFILE,
             print(_internal_error(error), file=sys.stderr)
         _say(f"not built; watching {book_dir} (Ctrl-C stops)")
 
-    signal.signal(signal.SIGTERM, _interrupt)  # stopped from outside (a background job ignores Ctrl-C): as Ctrl-C
+    from .forked import interrupt
+
+    signal.signal(signal.SIGTERM, interrupt)  # stopped from outside (a background job ignores Ctrl-C): as Ctrl-C
     try:
         _run(run, book_dir, (only,) if only else None, profile=profile, built=built, failed=failed,
              spinner=False)  # a spinner would stand between the builds' lines
@@ -360,7 +365,9 @@ def preview(book_dir: Path = BOOK_DIR, profile: Optional[str] = PROFILE,
     profile = _checked_profile(profile)
     from .preview import preview as run
 
-    signal.signal(signal.SIGTERM, _interrupt)  # as Ctrl-C (the server takes both over while it runs)
+    from .forked import interrupt
+
+    signal.signal(signal.SIGTERM, interrupt)  # as Ctrl-C (the server takes both over while it runs)
     try:
         _run(run, book_dir, port=port, open_browser=open_browser, profile=profile, spinner=False)
     except typer.Exit as stop:
@@ -368,9 +375,6 @@ def preview(book_dir: Path = BOOK_DIR, profile: Optional[str] = PROFILE,
             raise typer.Exit(0)
         raise
 
-
-def _interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt
 
 
 @app.command()

@@ -114,7 +114,9 @@ def _watching(book_dir: Path, profile: str | None, fd: int) -> None:  # pragma: 
     code = 0
     try:
         os.setpgid(0, 0)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        from ..forked import interrupt
+
+        signal.signal(signal.SIGINT, interrupt)  # as Python's own, though not inside a fork's hooks
         watch(book_dir, STAGES[0], profile=profile, then=STAGES[1:],
               built=lambda result, seconds: _built(fd, book_dir, profile, result, seconds),
               failed=lambda error: _failed(fd, error))
