@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .errors import BookError
 from .model import Book
-from .xhtml import ids_in, parse_xhtml
+from .xhtml import ids_in
 
 
 @dataclass
@@ -161,7 +161,7 @@ def links(book: Book, sources: _Sources) -> list[Finding]:
     known = {element_id for element_id, _ in _all_ids(book)} | {"glossary", "index", "contents"}
     found = []
     for chapter in book.chapters:
-        for link in parse_xhtml(chapter.body_html).iter("a"):
+        for link in chapter.tree().iter("a"):
             href = link.get("href") or ""
             if href.startswith("#") and href[1:] not in known:
                 line, col = sources.locate(chapter.source, href)

@@ -36,6 +36,32 @@ def visible_characters(html: str) -> int:
     return len(_MARKUP.sub("", html))
 
 
+class _Parsed:
+    """A fragment of the model's XHTML, parsed once: the reader hands over the tree it made the
+    markup from (:meth:`keep_tree`), else the markup is parsed the first time it is asked for.
+    The tree is shared: read it (:meth:`tree`); to change it, change a copy (:meth:`tree_copy`)."""
+
+    _markup_field = "html"
+
+    def keep_tree(self, tree) -> None:
+        """``tree``: the markup (already set) as parsed, the tree it was written from."""
+        self._tree, self._tree_of = tree, getattr(self, self._markup_field)
+
+    def tree(self):
+        tree = getattr(self, "_tree", None)
+        if tree is None or getattr(self, "_tree_of", None) is not getattr(self, self._markup_field):
+            from .xhtml import parse_xhtml
+
+            tree = self._tree = parse_xhtml(getattr(self, self._markup_field))
+        self._tree_of = getattr(self, self._markup_field)
+        return tree
+
+    def tree_copy(self):
+        import copy
+
+        return copy.deepcopy(self.tree())
+
+
 @dataclass
 class Heading:
     id: str
@@ -46,7 +72,7 @@ class Heading:
 
 
 @dataclass
-class Note:
+class Note(_Parsed):
     id: str  # id of the note itself
     ref_id: str  # id of its call in the text
     number: int
@@ -89,7 +115,7 @@ class Table:
 
 
 @dataclass
-class Chapter:
+class Chapter(_Parsed):
     slug: str
     source: Path  # relative to the book folder, for messages
     kind: str  # "chapter" (body) or "back" (back matter)
@@ -105,6 +131,8 @@ class Chapter:
     tables: list[Table] = field(default_factory=list)
     part: str = ""  # the title of the part this chapter opens (mdBook's "# Part" lines), if any
     files: list[Path] = field(default_factory=list)  # every file its text came from (pages, includes)
+
+    _markup_field = "body_html"  # its tree (:class:`_Parsed`) is the body's
 
     @property
     def label(self) -> str:

@@ -653,11 +653,24 @@ def _resolve(book: Book, converter: _Converter) -> None:
         for part in [container] + [body for _, body in notes]:  # reading order is kept by the mark ids
             _resolve_part(part, chapter, source, converter, targets, glossary, marks)
         for note, body in notes:
-            note.html = inner_xhtml(body).strip()
-        chapter.body_html = inner_xhtml(container).strip()
+            note.html = inner_xhtml(_stripped(body))
+            note.keep_tree(body)
+        chapter.body_html = inner_xhtml(_stripped(container))
+        chapter.keep_tree(container)  # the writers read the tree, not the markup again
     for entry in book.glossary:  # book order: chapters in order, and in each the mark numbers
         entry.uses.sort(key=lambda use: _mark_order(positions, use.id))
     book.index = _index_tree(book, marks, converter, positions)
+
+
+def _stripped(container):
+    """``container`` without white space at its start and end (its markup ``.strip()``-ed)."""
+    container.text = (container.text or "").lstrip() or None
+    last = container[-1] if len(container) else None
+    if last is not None:
+        last.tail = (last.tail or "").rstrip() or None
+    elif container.text:
+        container.text = container.text.rstrip() or None
+    return container
 
 
 def _targets(book: Book, converter: _Converter) -> dict[str, tuple[str, str, str]]:

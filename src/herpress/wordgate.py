@@ -26,7 +26,7 @@ from lxml import etree
 
 from .model import Book, Chapter
 from .sources import written_at
-from .xhtml import parse_xhtml
+
 
 WORD = re.compile(r"[^\W\d_]+")
 TOLERANCE = 0.002  # of a chapter's words: 2 in 1,000
@@ -86,8 +86,8 @@ def book_words(book: Book, memo=None) -> dict[str, Counter]:
     found = {}
     for chapter in book.chapters:
         def count(chapter=chapter) -> Counter:
-            text = [chapter.title, text_of(parse_xhtml(chapter.body_html))]
-            text += [text_of(parse_xhtml(note.html)) for note in chapter.notes]
+            text = [chapter.title, text_of(chapter.tree())]
+            text += [text_of(note.tree()) for note in chapter.notes]
             return words(" ".join(text))
         found[chapter.slug] = _counted(memo, ("book", chapter.title, chapter.body_html,
                                               *(note.html for note in chapter.notes)), count)
@@ -230,7 +230,7 @@ def losses(book: Book, counts: list[Count]) -> list[tuple[str, str, int | None]]
 def _where(chapter: Chapter, lost: Counter) -> tuple[str, str]:
     """The innermost element holding most of the lost words, and a few of its words to find it by."""
     best, best_score = None, 0
-    containers = [parse_xhtml(chapter.body_html)] + [parse_xhtml(note.html) for note in chapter.notes]
+    containers = [chapter.tree()] + [note.tree() for note in chapter.notes]
     for container in containers:
         for element in container.iter(*LOOKED_AT):
             if element.tag == "span" and "footnote" not in (element.get("class") or ""):

@@ -26,7 +26,7 @@ from .. import pagemap, styles
 from .cover_image import cover as make_cover
 from .raster import opaque
 from ..model import Book, Chapter
-from ..xhtml import inner_xhtml, parse_html, parse_xhtml
+from ..xhtml import inner_xhtml, parse_html
 
 XHTML = "application/xhtml+xml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -179,7 +179,9 @@ def _links(book: Book) -> dict[str, str]:
 def _chapter_body(env, chapter: Chapter, links: dict[str, str]) -> str:
     # the epub prefix declared once, on the container: lxml would otherwise declare a prefix of its
     # own (ns0, ns1, …) on every note call, each to be replaced in the whole chapter's text (issue 15)
-    container = etree.fromstring(f'<div xmlns:epub="{EPUB_NS}">{chapter.body_html}</div>')
+    container, body = etree.Element("div", nsmap={"epub": EPUB_NS}), chapter.tree_copy()  # the reader's tree
+    container.text = body.text
+    container.extend(body)
     figures = {figure.label: figure for figure in chapter.figures}
     template = env.get_template("epub/figure.xhtml.j2")
     for placeholder in list(container.iterfind(".//figure[@data-figure]")):
@@ -247,7 +249,7 @@ def _notes_relinked(chapter: Chapter, links: dict[str, str]) -> Chapter:
     """A copy of ``chapter`` whose notes' links to other documents name those documents."""
     notes = []
     for note in chapter.notes:
-        container = parse_xhtml(note.html)
+        container = note.tree_copy()
         for link in container.iter("a"):
             href = link.get("href", "")
             if href.startswith("#") and href[1:] in links and not links[href[1:]].startswith(chapter_file(chapter) + "#"):

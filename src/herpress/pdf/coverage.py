@@ -119,7 +119,7 @@ def printed_text(book: Book) -> list[tuple[str, str, Path | str]]:
                            meta.isbn]), config)]
     for chapter in book.chapters:
         prose, code = [chapter.title, chapter.part], []
-        for fragment in [chapter.body_html] + [note.html for note in chapter.notes]:
+        for fragment in [chapter.tree()] + [note.tree() for note in chapter.notes]:
             text, in_code = _split(fragment)
             prose.append(text)
             code.append(in_code)
@@ -295,10 +295,12 @@ class _Lines:
 _BACKTICKS = re.compile(r"`+[^`]*`+")
 
 
-def _split(fragment: str) -> tuple[str, str]:
+def _split(fragment) -> tuple[str, str]:
     """A model fragment's text: (outside code, inside ``<code>``/``<pre>``)."""
-    if not fragment.strip():
-        return "", ""
+    if isinstance(fragment, str):
+        if not fragment.strip():
+            return "", ""
+        fragment = parse_xhtml(fragment)
     prose: list[str] = []
     code: list[str] = []
 
@@ -311,5 +313,5 @@ def _split(fragment: str) -> tuple[str, str]:
             if child.tail:
                 (code if here else prose).append(child.tail)
 
-    walk(parse_xhtml(fragment), False)
+    walk(fragment, False)
     return " ".join(prose), " ".join(code)

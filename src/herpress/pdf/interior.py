@@ -15,13 +15,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lxml import etree
+
 from . import profiles
 from .. import styles
 from ..config import TRIMS
 from ..framestack import roomy
 from ..model import Book
 from .profiles import Profile
-from ..xhtml import html_readable, inner_xhtml, parse_html, parse_xhtml
+from ..xhtml import html_readable, inner_xhtml, parse_html
 from . import floats, print_code
 from ..clock import source_date
 from .print_fonts import font_configuration, font_faces
@@ -99,7 +101,7 @@ def print_bodies(book: Book) -> dict[str, str]:
     figure_template = env.get_template("print/figure.html.j2")
     bodies = {}
     for chapter in book.chapters:
-        container = parse_xhtml(chapter.body_html)
+        container = chapter.tree_copy()  # the reader's tree, not the markup parsed again
         _footnotes_inline(container, {note.id: note for note in chapter.notes})
         figures = {figure.label: figure for figure in chapter.figures}
         for placeholder in list(container.iterfind(".//figure[@data-figure]")):
@@ -436,10 +438,10 @@ def _footnotes_inline(container, notes: dict) -> None:
     """Each note call becomes the note itself, floated to the foot of its page by the CSS."""
     for call in list(container.iterfind(".//a[@class='noteref']")):
         note = notes[call.get("href")[1:]]
-        body = parse_xhtml(note.html)
-        marker = parse_xhtml(f'<span class="footnote-call-at" id="call-{note.id}"></span>')[0]
+        body = note.tree_copy()
+        marker = etree.Element("span", {"class": "footnote-call-at", "id": f"call-{note.id}"})
         call.addprevious(marker)  # where the call is, to check the note lands on the same page
-        span = parse_xhtml(f'<span class="footnote" id="{note.id}"></span>')[0]
+        span = etree.Element("span", {"class": "footnote", "id": note.id})
         span.text = body.text
         for block in body:
             if block.tag == "p":  # a footnote is inline in print: paragraphs become spans
