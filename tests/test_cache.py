@@ -3,6 +3,7 @@ and an EPUB built alone uses the last layout's page map only when it is of the s
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import zipfile
 
@@ -68,7 +69,7 @@ def test_a_cached_book_is_the_book(sample_dir, tmp_path):
     load(folder)
     cached, converted = load(folder)
     assert converted == []
-    assert [c.__dict__ for c in cached.chapters] == [c.__dict__ for c in plain.chapters]
+    assert [dataclasses.asdict(c) for c in cached.chapters] == [dataclasses.asdict(c) for c in plain.chapters]
     assert cached.glossary == plain.glossary and cached.index == plain.index
     assert [str(w) for w in cached.warnings] == [str(w) for w in plain.warnings]
 

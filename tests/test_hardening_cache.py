@@ -4,6 +4,7 @@ cache names the book's place, so a copied book builds into its own ``build/``.""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import pickle
 import shutil
@@ -92,7 +93,7 @@ def test_a_damaged_chapter_entry_is_converted_again_and_written_over(sample_dir,
         entry.write_bytes(DAMAGE[damage](entry.stem, entry.read_bytes()))
     damaged, converted = load(book)
     assert len(converted) == len(entries)  # every one a miss
-    assert [c.__dict__ for c in damaged.chapters] == [c.__dict__ for c in clean.chapters]
+    assert [dataclasses.asdict(c) for c in damaged.chapters] == [dataclasses.asdict(c) for c in clean.chapters]
     _, converted = load(book)
     assert converted == []  # and written over with good entries
 
