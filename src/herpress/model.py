@@ -48,13 +48,12 @@ class _Parsed:
         self._tree, self._tree_of = tree, getattr(self, self._markup_field)
 
     def tree(self):
-        tree = getattr(self, "_tree", None)
-        if tree is None or getattr(self, "_tree_of", None) is not getattr(self, self._markup_field):
+        markup = getattr(self, self._markup_field)
+        if getattr(self, "_tree_of", None) is not markup:  # none yet, or the markup was set anew
             from .xhtml import parse_xhtml
 
-            tree = self._tree = parse_xhtml(getattr(self, self._markup_field))
-        self._tree_of = getattr(self, self._markup_field)
-        return tree
+            self._tree, self._tree_of = parse_xhtml(markup), markup
+        return self._tree
 
     def tree_copy(self):
         import copy
